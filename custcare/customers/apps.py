@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "custcare.customers"
+    label = "customers"
+    verbose_name = "Customers"

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from custcare.api.main import api
+
+admin.site.site_header = "CustCare administration"
+admin.site.site_title = "CustCare admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("custcare.web.urls")),
+]
