@@ -7,6 +7,7 @@ CUSTCARE_DEBUG, CUSTCARE_ALLOWED_HOSTS.
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "custcare.customers",
     "custcare.contacts",
     "custcare.web",
+    "custcare.demo",
 ]
 
 MIDDLEWARE = [
@@ -66,9 +68,10 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict[str, Any]:
     url = os.environ.get("CUSTCARE_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'custcare.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=60 if url.startswith("postgres") else 0)
+    parsed = dj_database_url.parse(url, conn_max_age=60 if url.startswith("postgres") else 0)
+    db: dict[str, Any] = dict(parsed)
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers run beside the one writer; IMMEDIATE avoids lock upgrades that fail.
         db["OPTIONS"] = {

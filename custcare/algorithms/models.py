@@ -32,9 +32,7 @@ class Algorithm(models.Model):
             raise ValidationError({"parameters": "Parameters are an object of name: value."})
         errors = algorithm_type_get(self.algorithm_type).check_params(self.parameters)
         if errors:
-            raise ValidationError(
-                {"parameters": [f"{name}: {'; '.join(msgs)}" for name, msgs in errors.items()]}
-            )
+            raise ValidationError({"parameters": [f"{name}: {'; '.join(msgs)}" for name, msgs in errors.items()]})
 
 
 class InstallationOptions(models.Model):
@@ -61,8 +59,11 @@ class InstallationAlgorithm(models.Model):
 
     options = models.ForeignKey(InstallationOptions, on_delete=models.CASCADE, related_name="algorithms")
     spot = models.CharField(
-        max_length=20, choices=[(Spot.CENTRAL_ALERT.value, "Control Central alert"),
-                                (Spot.CONTACT_TIMELINE.value, "Customer contact timeline")]
+        max_length=20,
+        choices=[
+            (Spot.CENTRAL_ALERT.value, "Control Central alert"),
+            (Spot.CONTACT_TIMELINE.value, "Customer contact timeline"),
+        ],
     )
     sequence = models.PositiveIntegerField(default=10)
     algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)

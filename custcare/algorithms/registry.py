@@ -97,9 +97,7 @@ def algorithm_type_get(code: str) -> type[AlgorithmType]:
 
 
 def algorithm_types(spot: Spot | None = None) -> list[type[AlgorithmType]]:
-    return sorted(
-        (t for t in _REGISTRY.values() if spot is None or t.spot == spot), key=lambda t: t.code
-    )
+    return sorted((t for t in _REGISTRY.values() if spot is None or t.spot == spot), key=lambda t: t.code)
 
 
 def algorithm_type_choices() -> list[tuple[str, str]]:

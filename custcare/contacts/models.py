@@ -60,7 +60,7 @@ class CharacteristicType(models.Model):
     description = models.CharField(max_length=120)
     value_type = models.CharField(max_length=4, choices=ValueType.choices, default=ValueType.FREE)
     allowed_values = models.JSONField(
-        default=list, blank=True, help_text="For 'one of a list': the values allowed, e.g. [\"HIGH\", \"LOW\"]."
+        default=list, blank=True, help_text='For \'one of a list\': the values allowed, e.g. ["HIGH", "LOW"].'
     )
 
     class Meta:
@@ -160,6 +160,9 @@ class ContactTypeCharacteristic(models.Model):
         ordering = ["sequence", "id"]
         constraints = [models.UniqueConstraint(fields=["contact_type", "char_type"], name="cctype_char_once")]
 
+    def __str__(self) -> str:
+        return f"{self.char_type_id}{' (required)' if self.required else ''}"
+
     def clean(self) -> None:
         if self.default_value and self.char_type_id:
             error = self.char_type.value_error(self.default_value)
@@ -171,13 +174,19 @@ class ContactTypeAlgorithm(models.Model):
     """An algorithm plugged into a contact type's validation spot, run in sequence order."""
 
     contact_type = models.ForeignKey(ContactType, on_delete=models.CASCADE, related_name="algorithms")
-    spot = models.CharField(max_length=20, default=Spot.CONTACT_VALIDATION.value,
-                            choices=[(Spot.CONTACT_VALIDATION.value, "Validate contact")])
+    spot = models.CharField(
+        max_length=20,
+        default=Spot.CONTACT_VALIDATION.value,
+        choices=[(Spot.CONTACT_VALIDATION.value, "Validate contact")],
+    )
     sequence = models.PositiveSmallIntegerField(default=10)
     algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["spot", "sequence", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.algorithm_id}"
 
     def clean(self) -> None:
         if self.algorithm_id and self.algorithm.spot.value != self.spot:
@@ -236,6 +245,9 @@ class ContactCharacteristic(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["contact", "char_type"], name="contact_char_once")]
+
+    def __str__(self) -> str:
+        return f"{self.char_type_id}={self.value}"
 
 
 class ContactLogEntry(models.Model):

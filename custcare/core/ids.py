@@ -42,9 +42,7 @@ def _allocate(count: int) -> range:
             starts = sorted(r[0] for r in cur.fetchall())
             values = [v for s in starts for v in range(s, s + BLOCK)]
             return values[:count]  # type: ignore[return-value]
-        cur.execute(
-            "UPDATE core_idcounter SET value = value + %s WHERE name = 'cis' RETURNING value", [count]
-        )
+        cur.execute("UPDATE core_idcounter SET value = value + %s WHERE name = 'cis' RETURNING value", [count])
         end = cur.fetchone()[0]
         return range(end - count, end)
 

@@ -10,6 +10,9 @@ class IdCounter(models.Model):
     name = models.CharField(max_length=20, primary_key=True)
     value = models.BigIntegerField(default=1)
 
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
 
 class AuditEntry(models.Model):
     """One write to a business record: who, when, what, and the values before and after.
@@ -19,7 +22,11 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     username = models.CharField(max_length=150, blank=True)

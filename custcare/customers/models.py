@@ -106,9 +106,7 @@ class PremiseQuerySet(models.QuerySet["Premise"]):
         if sees_everything(user):
             return self
         sas = ServiceAgreement.objects.filter(premise=OuterRef("pk"))
-        return self.filter(
-            Exists(sas.filter(account__access_group_id__in=user_access_group_ids(user))) | ~Exists(sas)
-        )
+        return self.filter(Exists(sas.filter(account__access_group_id__in=user_access_group_ids(user))) | ~Exists(sas))
 
 
 class Address(models.Model):
@@ -233,9 +231,7 @@ class PersonIdentifier(models.Model):
     is_primary = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["id_type", "search_value"], name="unique_identifier_value")
-        ]
+        constraints = [models.UniqueConstraint(fields=["id_type", "search_value"], name="unique_identifier_value")]
 
     @property
     def masked(self) -> str:

@@ -11,10 +11,30 @@ from unidecode import unidecode
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 STREET_WORDS = {
-    "st": "street", "str": "street", "ave": "avenue", "av": "avenue", "rd": "road", "dr": "drive",
-    "ln": "lane", "blvd": "boulevard", "ct": "court", "pl": "place", "sq": "square", "hwy": "highway",
-    "pkwy": "parkway", "cres": "crescent", "ter": "terrace", "cir": "circle", "n": "north", "s": "south",
-    "e": "east", "w": "west", "ne": "northeast", "nw": "northwest", "se": "southeast", "sw": "southwest",
+    "st": "street",
+    "str": "street",
+    "ave": "avenue",
+    "av": "avenue",
+    "rd": "road",
+    "dr": "drive",
+    "ln": "lane",
+    "blvd": "boulevard",
+    "ct": "court",
+    "pl": "place",
+    "sq": "square",
+    "hwy": "highway",
+    "pkwy": "parkway",
+    "cres": "crescent",
+    "ter": "terrace",
+    "cir": "circle",
+    "n": "north",
+    "s": "south",
+    "e": "east",
+    "w": "west",
+    "ne": "northeast",
+    "nw": "northwest",
+    "se": "southeast",
+    "sw": "southwest",
 }
 
 

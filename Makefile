@@ -1,0 +1,59 @@
+# CustCare: `make demo` runs it, `make test` proves it. Both work from a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/custcare
+export CUSTCARE_VAR ?= $(CURDIR)/var
+
+.PHONY: demo test lint test-pg test-sqlite install install-test browser bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
+	$(BIN)/pip install --quiet -r requirements-test.lock
+	touch $@
+
+install-test: $(VENV)/.installed-test browser
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own browser here).
+browser:
+	@command -v chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "Could not install chromium: run 'apt-get install chromium' as root."; exit 1; }; }
+
+demo: install
+	mkdir -p $(CUSTCARE_VAR)
+	$(BIN)/custcare migrate --no-input -v0
+	$(BIN)/custcare demo
+	$(BIN)/custcare runserver --noreload 127.0.0.1:8000
+
+lint: install-test
+	$(BIN)/ruff check custcare tests bench
+	$(BIN)/ruff format --check custcare tests bench
+	$(BIN)/mypy custcare
+	$(BIN)/custcare check --fail-level WARNING
+	$(BIN)/custcare makemigrations --check --dry-run
+
+test-pg: install-test
+	source scripts/postgres-url.sh && CUSTCARE_DATABASE_URL="$$CUSTCARE_PG_URL" $(BIN)/pytest -p no:cacheprovider -q
+
+test-sqlite: install-test
+	CUSTCARE_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q
+
+test: lint test-pg test-sqlite
+
+bench: install-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,225 @@
+"""Reads of customer contacts and their configuration."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from custcare.algorithms.models import Algorithm
+from custcare.contacts.models import (
+    ContactClass,
+    ContactType,
+    ContactTypeAlgorithm,
+    ContactTypeCharacteristic,
+    CustomerContact,
+)
+from custcare.core.errors import NotFound, ValidationFailed
+from custcare.customers.models import (
+    Account,
+    AccountPerson,
+    Person,
+    PersonEmail,
+    PersonPhone,
+    Premise,
+    ServiceAgreement,
+)
+from custcare.security.roles import require
+
+
+@dataclass
+class ContactTypeConfig:
+    """A contact type with its characteristic rules and validation algorithms, read in two queries."""
+
+    contact_type: ContactType
+    characteristics: list[ContactTypeCharacteristic]
+    algorithms: list[Algorithm]
+
+
+def contact_type_config_get(
+    *, contact_type_id: int | None = None, contact_class: str = "", type_code: str = ""
+) -> ContactTypeConfig:
+    """The type named by id, or by class and type code (the key users know)."""
+    qs = ContactType.objects.select_related("contact_class")
+    if contact_type_id is not None:
+        ctype = qs.filter(pk=contact_type_id).first()
+    elif contact_class and type_code:
+        ctype = qs.filter(contact_class_id=contact_class, type_code=type_code).first()
+    else:
+        raise ValidationFailed(
+            "Name the contact type.", {"contact_type": ["Give contact_type_id, or contact_class and contact_type."]}
+        )
+    if ctype is None:
+        named = contact_type_id if contact_type_id is not None else f"{contact_class}/{type_code}"
+        raise ValidationFailed("Unknown contact type.", {"contact_type": [f"No contact type {named}."]})
+    chars = list(
+        ContactTypeCharacteristic.objects.filter(contact_type=ctype)
+        .select_related("char_type")
+        .order_by("sequence", "id")
+    )
+    algs = [
+        a.algorithm
+        for a in ContactTypeAlgorithm.objects.filter(contact_type=ctype)
+        .select_related("algorithm")
+        .order_by("sequence", "id")
+    ]
+    return ContactTypeConfig(contact_type=ctype, characteristics=chars, algorithms=algs)
+
+
+def contact_type_find(*, contact_class: str, type_code: str) -> ContactType:
+    ctype = ContactType.objects.filter(contact_class_id=contact_class, type_code=type_code).first()
+    if ctype is None:
+        raise ValidationFailed(
+            f"No contact type {contact_class}/{type_code}.", {"contact_type": ["Unknown class and type."]}
+        )
+    return ctype
+
+
+def contact_type_list(*, active_only: bool = True) -> QuerySet[ContactType]:
+    qs = ContactType.objects.select_related("contact_class")
+    return qs.filter(active=True) if active_only else qs
+
+
+def contact_class_list() -> QuerySet[ContactClass]:
+    return ContactClass.objects.all()
+
+
+def exists_many(checks: dict[str, QuerySet[Any]]) -> dict[str, bool]:
+    """Evaluate several EXISTS tests in one SELECT (one database round trip)."""
+    if not checks:
+        return {}
+    parts: list[str] = []
+    params: list[Any] = []
+    for qs in checks.values():
+        sql, qparams = qs.values("pk")[:1].query.sql_with_params()
+        parts.append(f"EXISTS({sql})")
+        params.extend(qparams)
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(parts), params)
+        values = cur.fetchone()
+    return {key: bool(v) for key, v in zip(checks, values, strict=True)}
+
+
+@dataclass
+class ContactContext:
+    """What one query tells about the records a new contact names, as the user may see them."""
+
+    person_visible: bool
+    account_visible: bool
+    account_linked: bool
+    premise_visible: bool
+    premise_linked: bool
+    detail_known: bool
+
+
+def contact_context_check(
+    *,
+    user: Any,
+    person_id: str | None,
+    account_id: str | None,
+    premise_id: str | None,
+    method: str,
+    contact_detail: str,
+) -> ContactContext:
+    """Check visibility and relationships of person, account and premise, and that the contact detail
+    is one of the person's, in a single round trip."""
+    accounts = Account.objects.visible_to(user)
+    checks: dict[str, QuerySet[Any]] = {}
+    if person_id:
+        checks["p"] = Person.objects.visible_to(user).filter(pk=person_id)
+    if account_id:
+        checks["a"] = accounts.filter(pk=account_id)
+        if person_id:
+            checks["al"] = AccountPerson.objects.filter(account_id=account_id, person_id=person_id)
+    if premise_id:
+        checks["pr"] = Premise.objects.visible_to(user).filter(pk=premise_id)
+        if account_id:
+            checks["pl"] = Account.objects.filter(pk=account_id).filter(
+                Q(mailing_premise_id=premise_id)
+                | Exists(ServiceAgreement.objects.filter(account_id=OuterRef("pk"), premise_id=premise_id))
+            )
+    if person_id and contact_detail and method in ("PHONE", "SMS", "FAX"):
+        checks["d"] = PersonPhone.objects.filter(person_id=person_id, number=contact_detail)
+    elif person_id and contact_detail and method == "EMAIL":
+        checks["d"] = PersonEmail.objects.filter(person_id=person_id, address__iexact=contact_detail)
+    row = exists_many(checks)
+    return ContactContext(
+        person_visible=row.get("p", True),
+        account_visible=row.get("a", True),
+        account_linked=row.get("al", True),
+        premise_visible=row.get("pr", True),
+        premise_linked=row.get("pl", True),
+        detail_known=row.get("d", True),
+    )
+
+
+def contact_get(*, contact_id: str, user: Any) -> CustomerContact:
+    require(user, "contact.read")
+    contact = (
+        contact_list_visible(user=user)
+        .filter(pk=contact_id)
+        .select_related("contact_type", "contact_class", "person", "account", "premise", "user")
+        .prefetch_related("characteristics__char_type", "log__user")
+        .first()
+    )
+    if contact is None:
+        raise NotFound(f"No customer contact {contact_id} that you may see.")
+    return contact
+
+
+def contact_list_visible(*, user: Any) -> QuerySet[CustomerContact]:
+    """Contacts whose person, account and premise the user may all see (where set)."""
+    qs = CustomerContact.objects.all()
+    if getattr(user, "is_superuser", False):
+        return qs
+    return qs.filter(
+        (Q(account__isnull=True) | Q(account__in=Account.objects.visible_to(user)))
+        & (Q(person__isnull=True) | Q(person__in=Person.objects.visible_to(user)))
+        & (Q(premise__isnull=True) | Q(premise__in=Premise.objects.visible_to(user)))
+    )
+
+
+@dataclass
+class ContactFilters:
+    person_id: str | None = None
+    account_id: str | None = None
+    premise_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    contact_class: str | None = None
+    contact_type_id: int | None = None
+    method: str | None = None
+    is_open: bool | None = None
+    user_id: int | None = None
+
+
+def contact_history(*, filters: ContactFilters, user: Any) -> QuerySet[CustomerContact]:
+    """Contacts for a person, account or premise, newest first, filtered (step 1.4)."""
+    require(user, "contact.read")
+    if not (filters.person_id or filters.account_id or filters.premise_id):
+        raise ValidationFailed("Name a person, an account or a premise.", {"person_id": ["Required."]})
+    qs = contact_list_visible(user=user)
+    if filters.person_id:
+        qs = qs.filter(person_id=filters.person_id)
+    if filters.account_id:
+        qs = qs.filter(account_id=filters.account_id)
+    if filters.premise_id:
+        qs = qs.filter(premise_id=filters.premise_id)
+    if filters.date_from:
+        qs = qs.filter(contact_datetime__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(contact_datetime__date__lte=filters.date_to)
+    if filters.contact_class:
+        qs = qs.filter(contact_class_id=filters.contact_class)
+    if filters.contact_type_id:
+        qs = qs.filter(contact_type_id=filters.contact_type_id)
+    if filters.method:
+        qs = qs.filter(method=filters.method)
+    if filters.is_open is not None:
+        qs = qs.filter(is_open=filters.is_open)
+    if filters.user_id:
+        qs = qs.filter(user_id=filters.user_id)
+    return qs.select_related("contact_type", "user").order_by("-contact_datetime", "-id")

@@ -1,0 +1,234 @@
+"""Writes on customer contacts: add (steps 1.1–1.2), log entries and corrections (1.4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from custcare.algorithms.services import algorithm_instance
+from custcare.contacts.models import (
+    ContactCharacteristic,
+    ContactLogEntry,
+    ContactMethod,
+    ContactType,
+    CustomerContact,
+    Direction,
+    Usage,
+)
+from custcare.contacts.selectors import ContactTypeConfig, contact_context_check, contact_type_config_get
+from custcare.core.audit import audit_record, audit_snapshot
+from custcare.core.errors import AccessDenied, ValidationFailed
+from custcare.customers.normalize import PhoneError, phone_e164
+from custcare.security.roles import require
+
+Errors = dict[str, list[str]]
+
+
+def _usage_errors(ctype: ContactType, person_id: str | None, account_id: str | None, premise_id: str | None) -> Errors:
+    errors: Errors = {}
+    for field, usage, value in (
+        ("person_id", ctype.person_usage, person_id),
+        ("account_id", ctype.account_usage, account_id),
+        ("premise_id", ctype.premise_usage, premise_id),
+    ):
+        label = field.removesuffix("_id")
+        if usage == Usage.REQUIRED and not value:
+            errors[field] = [f"A {ctype.description} contact needs a {label}."]
+        elif usage == Usage.NOT_ALLOWED and value:
+            errors[field] = [f"A {ctype.description} contact cannot name a {label}."]
+    return errors
+
+
+def _characteristic_values(config: ContactTypeConfig, given: dict[str, str]) -> tuple[dict[str, str], Errors]:
+    """Apply the type's defaults and check required, unknown and badly formed values."""
+    errors: Errors = {}
+    rules = {c.char_type_id: c for c in config.characteristics}
+    values: dict[str, str] = {}
+    for code, raw in given.items():
+        value = (raw or "").strip()
+        if code not in rules:
+            errors[f"characteristics.{code}"] = [f"{code} is not a characteristic of this contact type."]
+            continue
+        if value:
+            values[code] = value
+    for code, rule in rules.items():
+        if code not in values and rule.default_value:
+            values[code] = rule.default_value
+        if code not in values:
+            if rule.required:
+                errors[f"characteristics.{code}"] = [f"{rule.char_type.description} is required."]
+            continue
+        problem = rule.char_type.value_error(values[code])
+        if problem:
+            errors[f"characteristics.{code}"] = [problem]
+    return values, errors
+
+
+def _normalise_detail(method: str, detail: str) -> tuple[str, Errors]:
+    detail = (detail or "").strip()
+    if detail and method in (ContactMethod.PHONE, ContactMethod.SMS, ContactMethod.FAX):
+        try:
+            return phone_e164(detail), {}
+        except PhoneError as exc:
+            return detail, {"contact_detail": [str(exc)]}
+    return detail, {}
+
+
+@transaction.atomic
+def customer_contact_add(
+    *,
+    user: Any,
+    method: str,
+    contact_type_id: int | None = None,
+    contact_class: str = "",
+    type_code: str = "",
+    person_id: str | None = None,
+    account_id: str | None = None,
+    premise_id: str | None = None,
+    description: str = "",
+    direction: str = Direction.INBOUND,
+    is_open: bool | None = None,
+    contact_detail: str = "",
+    characteristics: dict[str, str] | None = None,
+    contact_datetime: dt.datetime | None = None,
+    origin: str = CustomerContact.Origin.USER,
+    origin_reference: str = "",
+) -> CustomerContact:
+    """Record a customer contact. Every rule is checked before anything is written; on a refusal
+    all problems are reported together and nothing changes."""
+    require(user, "contact.write")
+    config = contact_type_config_get(contact_type_id=contact_type_id, contact_class=contact_class, type_code=type_code)
+    ctype = config.contact_type
+    errors: Errors = {}
+    if not ctype.active:
+        errors["contact_type"] = [f"The contact type {ctype} is no longer in use."]
+    if method not in ContactMethod.values:
+        errors["method"] = [f"Choose one of {', '.join(ContactMethod.values)}."]
+    if direction not in Direction.values:
+        errors["direction"] = [f"Choose one of {', '.join(Direction.values)}."]
+    if contact_datetime and contact_datetime > timezone.now() + dt.timedelta(minutes=5):
+        errors["contact_datetime"] = ["A contact cannot be dated in the future."]
+    errors.update(_usage_errors(ctype, person_id, account_id, premise_id))
+    detail, detail_errors = _normalise_detail(method, contact_detail)
+    errors.update(detail_errors)
+    values, char_errors = _characteristic_values(config, characteristics or {})
+    errors.update(char_errors)
+    if errors:
+        raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
+
+    ctx = contact_context_check(
+        user=user,
+        person_id=person_id,
+        account_id=account_id,
+        premise_id=premise_id,
+        method=method,
+        contact_detail=detail,
+    )
+    if not (ctx.person_visible and ctx.account_visible and ctx.premise_visible):
+        raise AccessDenied("You may not record contacts for this customer (or it does not exist).")
+    if not ctx.account_linked:
+        errors["account_id"] = [f"Account {account_id} does not belong to person {person_id}."]
+    if not ctx.premise_linked:
+        errors["premise_id"] = [f"Premise {premise_id} is not a premise of account {account_id}."]
+    if not ctx.detail_known:
+        errors["contact_detail"] = [f"{detail} is not one of this person's contact details."]
+
+    contact = CustomerContact(
+        contact_datetime=contact_datetime or timezone.now(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        contact_class_id=ctype.contact_class_id,
+        contact_type=ctype,
+        person_id=person_id or None,
+        account_id=account_id or None,
+        premise_id=premise_id or None,
+        method=method,
+        contact_detail=detail,
+        direction=direction,
+        is_open=ctype.default_open if is_open is None else is_open,
+        description=(description or "").strip() or ctype.shorthand,
+        origin=origin,
+        origin_reference=origin_reference,
+        print_letter=ctype.contact_action == ContactType.Action.SEND_LETTER,
+        letter_template=ctype.letter_template,
+    )
+    for algorithm in config.algorithms:
+        for field, msgs in algorithm_instance(algorithm).run(contact=contact, characteristics=values).items():
+            errors.setdefault(field, []).extend(msgs)
+    if errors:
+        raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
+
+    contact.save(force_insert=True)
+    rules = {c.char_type_id: c for c in config.characteristics}
+    if values:
+        ContactCharacteristic.objects.bulk_create(
+            [
+                ContactCharacteristic(contact=contact, char_type_id=code, value=v)
+                for code, v in values.items()
+                if code in rules
+            ]
+        )
+    after = audit_snapshot(contact)
+    after["characteristics"] = values
+    audit_record(entity=contact, action="add", user=user, after=after)
+    return contact
+
+
+@transaction.atomic
+def contact_log_add(*, contact: CustomerContact, comment: str, user: Any) -> ContactLogEntry:
+    require(user, "contact.write")
+    if not (comment or "").strip():
+        raise ValidationFailed("A log entry needs a comment.", {"comment": ["This field is required."]})
+    entry = ContactLogEntry.objects.create(
+        contact=contact, user=user, kind=ContactLogEntry.Kind.NOTE, comment=comment.strip()
+    )
+    audit_record(entity=entry, action="add", user=user, summary=f"log on contact {contact.id}")
+    return entry
+
+
+CORRECTABLE = {"description", "method", "contact_detail", "direction", "is_open", "contact_datetime"}
+
+
+@transaction.atomic
+def contact_correct(*, contact: CustomerContact, changes: dict[str, Any], reason: str, user: Any) -> ContactLogEntry:
+    """Correct a contact. The contact itself is never deleted: the correction is a log entry that
+    records the reason and the values before and after, and it is audited."""
+    require(user, "contact.write")
+    errors: Errors = {}
+    unknown = set(changes) - CORRECTABLE
+    if unknown:
+        errors["changes"] = [f"These cannot be corrected: {', '.join(sorted(unknown))}."]
+    if not (reason or "").strip():
+        errors["reason"] = ["Say why the contact is corrected."]
+    if "method" in changes and changes["method"] not in ContactMethod.values:
+        errors["method"] = [f"Choose one of {', '.join(ContactMethod.values)}."]
+    if "direction" in changes and changes["direction"] not in Direction.values:
+        errors["direction"] = [f"Choose one of {', '.join(Direction.values)}."]
+    if "contact_detail" in changes:
+        detail, detail_errors = _normalise_detail(changes.get("method", contact.method), changes["contact_detail"])
+        changes = {**changes, "contact_detail": detail}
+        errors.update(detail_errors)
+    if errors:
+        raise ValidationFailed("The correction was not saved.", errors)
+    before = audit_snapshot(contact)
+    diff = {k: v for k, v in changes.items() if getattr(contact, k) != v}
+    if not diff:
+        raise ValidationFailed("Nothing to correct: the values are the same.", {"changes": ["No change."]})
+    for k, v in diff.items():
+        setattr(contact, k, v)
+    contact.save(update_fields=list(diff))
+    after = audit_snapshot(contact)
+    kind = ContactLogEntry.Kind.CORRECTION
+    if set(diff) == {"is_open"}:
+        kind = ContactLogEntry.Kind.REOPENED if diff["is_open"] else ContactLogEntry.Kind.CLOSED
+    entry = ContactLogEntry.objects.create(
+        contact=contact,
+        user=user,
+        kind=kind,
+        comment=reason.strip(),
+        changes={"before": {k: before[k] for k in diff}, "after": {k: after[k] for k in diff}},
+    )
+    audit_record(entity=contact, action="correct", user=user, before=before, after=after, summary=reason)
+    return entry
