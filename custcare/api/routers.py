@@ -4,7 +4,11 @@ from ninja import NinjaAPI
 
 
 def mount(api: NinjaAPI) -> None:
-    from custcare.api import auth_tokens, contacts
+    from custcare.api import audit, auth_tokens, config, contacts, customers, search
 
     api.add_router("/auth", auth_tokens.router, tags=["auth"])
+    api.add_router("/", search.router, tags=["search"])
+    api.add_router("/", customers.router, tags=["customers"])
     api.add_router("/", contacts.router, tags=["customer contacts"])
+    api.add_router("/", config.router, tags=["configuration"])
+    api.add_router("/", audit.router, tags=["audit"])
