@@ -10,17 +10,17 @@ export CUSTCARE_VAR ?= $(CURDIR)/var
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install -qq --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install -qq -r requirements.lock
+	$(BIN)/pip install -qq --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed-test: $(VENV)/.installed requirements-test.lock
-	$(BIN)/pip install --quiet -r requirements-test.lock
+	$(BIN)/pip install -qq -r requirements-test.lock
 	touch $@
 
 install-test: $(VENV)/.installed-test browser
@@ -38,8 +38,8 @@ demo: install
 	$(BIN)/custcare runserver --noreload 127.0.0.1:8000
 
 lint: install-test
-	$(BIN)/ruff check custcare tests bench
-	$(BIN)/ruff format --check custcare tests bench
+	$(BIN)/ruff check custcare tests $(wildcard bench)
+	$(BIN)/ruff format --check custcare tests $(wildcard bench)
 	$(BIN)/mypy custcare
 	$(BIN)/custcare check --fail-level WARNING
 	$(BIN)/custcare makemigrations --check --dry-run
