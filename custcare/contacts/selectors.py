@@ -223,3 +223,21 @@ def contact_history(*, filters: ContactFilters, user: Any) -> QuerySet[CustomerC
     if filters.user_id:
         qs = qs.filter(user_id=filters.user_id)
     return qs.select_related("contact_type", "user").order_by("-contact_datetime", "-id")
+
+
+def contact_type_config_list(*, user: Any, active: bool | None = None) -> QuerySet[ContactType]:
+    """Contact types with their characteristic rules and algorithms, for configuration screens and the API."""
+    require(user, "config.read")
+    qs = ContactType.objects.select_related("contact_class").prefetch_related(
+        "characteristics__char_type", "algorithms__algorithm"
+    )
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("contact_class_id", "type_code")
+
+
+def contact_type_config_read(*, contact_type_id: int, user: Any) -> ContactType:
+    ctype = contact_type_config_list(user=user).filter(pk=contact_type_id).first()
+    if ctype is None:
+        raise NotFound(f"No contact type {contact_type_id}.")
+    return ctype

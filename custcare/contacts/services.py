@@ -5,15 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from custcare.algorithms.models import Algorithm
+from custcare.algorithms.registry import Spot
 from custcare.algorithms.services import algorithm_instance
 from custcare.contacts.models import (
+    CharacteristicType,
     ContactCharacteristic,
+    ContactClass,
     ContactLogEntry,
     ContactMethod,
     ContactType,
+    ContactTypeAlgorithm,
+    ContactTypeCharacteristic,
     CustomerContact,
     Direction,
     Usage,
@@ -232,3 +239,106 @@ def contact_correct(*, contact: CustomerContact, changes: dict[str, Any], reason
     )
     audit_record(entity=contact, action="correct", user=user, before=before, after=after, summary=reason)
     return entry
+
+
+@transaction.atomic
+def contact_class_save(*, code: str, description: str, user: Any, create: bool) -> ContactClass:
+    """Create or change a Customer Contact Class (administrators only, audited)."""
+    from custcare.customers.services import code_table_save
+
+    return code_table_save(model=ContactClass, code=code, values={"description": description}, user=user, create=create)
+
+
+@transaction.atomic
+def characteristic_type_save(*, code: str, values: dict[str, Any], user: Any, create: bool) -> CharacteristicType:
+    """Create or change a characteristic type (administrators only, audited)."""
+    from custcare.customers.services import code_table_save
+
+    return code_table_save(model=CharacteristicType, code=code, values=values, user=user, create=create)
+
+
+def _contact_type_audit(ctype: ContactType) -> dict[str, Any]:
+    snap = audit_snapshot(ctype)
+    snap["characteristics"] = [
+        {"char_type": c.char_type_id, "required": c.required, "default_value": c.default_value, "sequence": c.sequence}
+        for c in ctype.characteristics.all()
+    ]
+    snap["algorithms"] = [{"algorithm": a.algorithm_id, "sequence": a.sequence} for a in ctype.algorithms.all()]
+    return snap
+
+
+@transaction.atomic
+def contact_type_save(
+    *,
+    user: Any,
+    values: dict[str, Any],
+    characteristics: list[dict[str, Any]],
+    algorithms: list[dict[str, Any]],
+    contact_type: ContactType | None = None,
+) -> ContactType:
+    """Create (contact_type=None) or change a Customer Contact Type with its characteristic rules and
+    validation algorithms, which are replaced as a whole. Every problem is reported at once and
+    nothing changes on a refusal; administrators only; audited with the values before and after."""
+    require(user, "config.write")
+    before = _contact_type_audit(contact_type) if contact_type is not None else None
+    ctype = contact_type or ContactType()
+    for name, value in values.items():
+        setattr(ctype, name, value)
+    errors: Errors = {}
+    try:
+        ctype.full_clean()
+    except ValidationError as exc:
+        failed = ValidationFailed.from_django(exc)
+        errors.update(failed.fields)
+        if not failed.fields:
+            errors["contact_type"] = [failed.message]
+    char_rows: list[ContactTypeCharacteristic] = []
+    known_chars = {
+        c.code: c for c in CharacteristicType.objects.filter(code__in=[c["char_type"] for c in characteristics])
+    }
+    seen: set[str] = set()
+    for i, item in enumerate(characteristics):
+        char = known_chars.get(item["char_type"])
+        if char is None:
+            errors[f"characteristics.{i}.char_type"] = [f"No characteristic type '{item['char_type']}'."]
+            continue
+        if char.code in seen:
+            errors[f"characteristics.{i}.char_type"] = [f"{char.code} is listed twice."]
+        seen.add(char.code)
+        default = (item.get("default_value") or "").strip()
+        problem = char.value_error(default) if default else None
+        if problem:
+            errors[f"characteristics.{i}.default_value"] = [problem]
+        char_rows.append(
+            ContactTypeCharacteristic(
+                char_type=char,
+                required=bool(item.get("required", False)),
+                default_value=default,
+                sequence=item.get("sequence") or (i + 1) * 10,
+            )
+        )
+    alg_rows: list[ContactTypeAlgorithm] = []
+    known_algs = {a.code: a for a in Algorithm.objects.filter(code__in=[a["algorithm"] for a in algorithms])}
+    for i, item in enumerate(algorithms):
+        alg = known_algs.get(item["algorithm"])
+        if alg is None:
+            errors[f"algorithms.{i}.algorithm"] = [f"No algorithm '{item['algorithm']}'."]
+            continue
+        if alg.spot != Spot.CONTACT_VALIDATION:
+            errors[f"algorithms.{i}.algorithm"] = [f"{alg.code} does not validate contacts (its spot is {alg.spot})."]
+        alg_rows.append(ContactTypeAlgorithm(algorithm=alg, sequence=item.get("sequence") or (i + 1) * 10))
+    if errors:
+        raise ValidationFailed("The contact type was not saved; correct the fields shown.", errors)
+    ctype.save()
+    ctype.characteristics.all().delete()
+    ctype.algorithms.all().delete()
+    for char_row in char_rows:
+        char_row.contact_type = ctype
+    for alg_row in alg_rows:
+        alg_row.contact_type = ctype
+    ContactTypeCharacteristic.objects.bulk_create(char_rows)
+    ContactTypeAlgorithm.objects.bulk_create(alg_rows)
+    audit_record(
+        entity=ctype, action="change" if before else "add", user=user, before=before, after=_contact_type_audit(ctype)
+    )
+    return ctype

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from custcare.core.errors import NotFound
 from custcare.customers.models import (
@@ -19,7 +19,7 @@ from custcare.customers.models import (
     Premise,
     ServiceAgreement,
 )
-from custcare.customers.normalize import street_key
+from custcare.customers.normalize import name_key, street_key
 from custcare.security.roles import require
 
 
@@ -105,9 +105,14 @@ def service_agreement_get(*, sa_id: str, user: Any) -> ServiceAgreement:
     return sa
 
 
-def person_list(*, user: Any) -> QuerySet[Person]:
+def person_list(*, user: Any, name_prefix: str = "") -> QuerySet[Person]:
     require(user, "customer.read")
-    return Person.objects.visible_to(user).order_by("primary_name", "id")
+    qs = Person.objects.visible_to(user)
+    key = name_key(name_prefix)
+    if key:
+        # Any of the person's names (aliases too), compared as search reads them: accents and case folded.
+        qs = qs.filter(Exists(PersonName.objects.filter(person=OuterRef("pk"), search_name__startswith=key)))
+    return qs.order_by("primary_name", "id")
 
 
 def account_list(*, user: Any, person_id: str | None = None) -> QuerySet[Account]:
@@ -214,3 +219,22 @@ def person_duplicates_find(
             if any(_similar(name_row.search_name, n) for n in names):
                 add(name_row.person, f"similar name '{name_row.name}' at the same address")
     return list(found.values())
+
+
+def config_codes_list(*, model: Any, user: Any) -> QuerySet[Any]:
+    """A configuration code table. Access groups are listed to administrators only: they are the
+    data-security setup, not working configuration."""
+    from custcare.customers.models import AccessGroup
+
+    require(user, "config.write" if model is AccessGroup else "config.read")
+    return model.objects.order_by("pk")
+
+
+def config_code_get(*, model: Any, code: str, user: Any) -> Any:
+    from custcare.customers.models import AccessGroup
+
+    require(user, "config.write" if model is AccessGroup else "config.read")
+    row = model.objects.filter(pk=code).first()
+    if row is None:
+        raise NotFound(f"No {model._meta.verbose_name} '{code}'.")
+    return row

@@ -549,3 +549,30 @@ def person_account_establish(
         for code in (sa_types or [])
     ]
     return Established(person=new_person, account=new_account, premise=new_premise, service_agreements=sas)
+
+
+CODE_TABLES = (AccessGroup, CustomerClass, PremiseType, IdentifierType, SAType)
+
+
+@transaction.atomic
+def code_table_save(*, model: Any, code: str, values: dict[str, Any], user: Any, create: bool) -> Any:
+    """Create (create=True) or change a configuration code row: administrators only, validated with
+    the model's own rules and audited. Creating an existing code or changing a missing one is refused,
+    so an integrator's typo never silently overwrites configuration."""
+    require(user, "config.write")
+    existing = model.objects.filter(pk=code).first()
+    if create and existing is not None:
+        raise Conflict(f"{model._meta.verbose_name.capitalize()} '{code}' already exists.", {"code": ["Taken."]})
+    if not create and existing is None:
+        raise NotFound(f"No {model._meta.verbose_name} '{code}'.")
+    before = audit_snapshot(existing) if existing is not None else None
+    row = existing or model(pk=code)
+    for name, value in values.items():
+        setattr(row, name, value)
+    try:
+        row.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise ValidationFailed.from_django(exc, f"The {model._meta.verbose_name} was not saved.") from exc
+    row.save(force_insert=create)
+    audit_record(entity=row, action="add" if create else "change", user=user, before=before)
+    return row
