@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "custcare.algorithms",
     "custcare.customers",
     "custcare.contacts",
+    "custcare.batch",
+    "custcare.todo",
     "custcare.web",
     "custcare.demo",
 ]

@@ -274,3 +274,42 @@ class ContactLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Reminder(models.Model):
+    """A follow-up logged on a contact (step 1.5): on its trigger date the TD-CCCB batch turns it into a
+    To Do entry for a user or a role (1.8); completing that To Do resolves it (1.9)."""
+
+    class State(models.TextChoices):
+        PENDING = "PENDING", "Pending"
+        SENT = "SENT", "To Do created"
+        RESOLVED = "RESOLVED", "Resolved"
+        CANCELED = "CANCELED", "Canceled"
+
+    contact = models.ForeignKey(CustomerContact, on_delete=models.CASCADE, related_name="reminders")
+    log_entry = models.OneToOneField(ContactLogEntry, on_delete=models.PROTECT, related_name="reminder")
+    send_to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    send_to_role = models.ForeignKey("todo.ToDoRole", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="reminders")
+    trigger_date = models.DateField()
+    comment = models.TextField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    todo_entry = models.OneToOneField("todo.ToDoEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="reminder")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["trigger_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(send_to_user__isnull=False) | models.Q(send_to_role__isnull=False),
+                name="reminder_has_recipient",
+            )
+        ]
+        indexes = [models.Index(fields=["trigger_date", "id"], name="reminder_pending_idx",
+                                condition=models.Q(state="PENDING"))]
+
+    def __str__(self) -> str:
+        return f"Reminder on {self.contact_id} for {self.trigger_date}"

@@ -1,0 +1,1 @@
+"""To Do algorithm types (filled in with the To Do engine)."""

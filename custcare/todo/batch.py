@@ -1,0 +1,1 @@
+"""The TD-CCCB batch program (filled in with the reminders batch)."""

@@ -1,0 +1,173 @@
+"""To Do: work items for roles and users, created by batches and by people, worked and completed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from custcare.algorithms.models import Algorithm
+from custcare.customers.models import cis_id_field
+
+
+class ToDoRole(models.Model):
+    """A group of users who share a queue of To Do entries."""
+
+    code = models.CharField(max_length=30, primary_key=True)
+    description = models.CharField(max_length=120)
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, through="ToDoRoleUser", related_name="todo_roles")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "To Do role"
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+
+class ToDoRoleUser(models.Model):
+    role = models.ForeignKey(ToDoRole, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="todo_role_memberships")
+    is_supervisor = models.BooleanField(default=False, help_text="May forward and complete the role's entries in bulk.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["role", "user"], name="todo_role_user_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.role_id}{' (supervisor)' if self.is_supervisor else ''}"
+
+
+class SkillType(models.Model):
+    code = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+
+class UserSkill(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="skills")
+    skill = models.ForeignKey(SkillType, on_delete=models.CASCADE)
+    level = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "skill"], name="user_skill_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.skill_id}={self.level}"
+
+
+class ToDoType(models.Model):
+    """What kind of work an entry is, who gets it by default and how it is shown."""
+
+    class Usage(models.TextChoices):
+        AUTOMATIC = "AUTO", "Automatic (created by the system)"
+        MANUAL = "MAN", "Manual (created by users)"
+
+    class DrillDown(models.TextChoices):
+        CONTACT = "CONTACT", "Customer contact"
+        PERSON = "PERSON", "Person"
+        ACCOUNT = "ACCOUNT", "Account"
+
+    code = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=120)
+    default_priority = models.PositiveSmallIntegerField(default=50, help_text="1 is the highest, 100 the lowest.")
+    usage = models.CharField(max_length=4, choices=Usage.choices, default=Usage.AUTOMATIC)
+    default_role = models.ForeignKey(ToDoRole, on_delete=models.PROTECT, related_name="default_for_types")
+    allowed_roles = models.ManyToManyField(ToDoRole, blank=True, related_name="allowed_for_types")
+    drill_down = models.CharField(max_length=8, choices=DrillDown.choices, default=DrillDown.CONTACT)
+    sort_keys = models.JSONField(default=list, blank=True, help_text='Worklist sort keys, e.g. ["priority", "created_at"].')
+    message_text = models.CharField(max_length=250, blank=True,
+                                    help_text="Message shown on each entry; {contact}, {person}, {comment} are filled in.")
+    info_algorithm = models.ForeignKey(Algorithm, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                       help_text="Builds the To Do information text (CI_TDT-INFO).")
+    assignment_algorithm = models.ForeignKey(Algorithm, null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="+",
+                                             help_text="Validates an assignment (CI_VAL-SKILL warns on missing skills).")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "To Do type"
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+
+class ToDoTypeSkill(models.Model):
+    todo_type = models.ForeignKey(ToDoType, on_delete=models.CASCADE, related_name="required_skills")
+    skill = models.ForeignKey(SkillType, on_delete=models.PROTECT)
+    min_level = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["todo_type", "skill"], name="todo_type_skill_once")]
+
+    def __str__(self) -> str:
+        return f"{self.skill_id} ≥ {self.min_level}"
+
+
+class ToDoEntry(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "O", "Open"
+        BEING_WORKED_ON = "W", "Being worked on"
+        COMPLETE = "C", "Complete"
+
+    id = cis_id_field()
+    todo_type = models.ForeignKey(ToDoType, on_delete=models.PROTECT)
+    role = models.ForeignKey(ToDoRole, on_delete=models.PROTECT, related_name="entries")
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="todo_entries")
+    status = models.CharField(max_length=1, choices=Status.choices, default=Status.OPEN)
+    priority = models.PositiveSmallIntegerField(default=50)
+    message = models.CharField(max_length=250, blank=True)
+    contact = models.ForeignKey("contacts.CustomerContact", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="todo_entries")
+    person = models.ForeignKey("customers.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey("customers.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    batch_run = models.ForeignKey("batch.BatchRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", help_text="Who forwarded it last (send back returns it to them).")
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    completion_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["priority", "created_at", "id"]
+        verbose_name = "To Do entry"
+        verbose_name_plural = "To Do entries"
+        indexes = [
+            models.Index(fields=["role", "status", "priority", "created_at"], name="todo_role_queue_idx",
+                         condition=~Q(status="C")),
+            models.Index(fields=["assigned_to", "status", "priority", "created_at"], name="todo_user_queue_idx",
+                         condition=~Q(status="C")),
+            models.Index(fields=["contact"], name="todo_contact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"To Do {self.id} {self.todo_type_id} ({self.get_status_display()})"
+
+
+class ToDoLog(models.Model):
+    """Append-only history of a To Do entry: created, assigned, forwarded, sent back, noted, completed."""
+
+    entry = models.ForeignKey(ToDoEntry, on_delete=models.CASCADE, related_name="log")
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    action = models.CharField(max_length=12)
+    comment = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
