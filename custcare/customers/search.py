@@ -3,19 +3,68 @@
 INTERFACE (stable; other modules depend on it):
     customer_search(*, query: str, user) -> SearchResult
 
-This first version is a simple placeholder; the indexed implementation replaces it.
+How a query is read:
+- only digits and phone punctuation: a 10-digit input is tried as a person, account and premise id; any such
+  input is tried as a phone number (normalised to E.164, matched exactly) and as an identifier value;
+- a house number followed by words: a service address (premise house number + normalised street) or a
+  person's mailing address; if no address matches, the words are searched as a name;
+- anything else: a name (at least 3 characters), and, when it contains a digit, an identifier value.
+
+Names are matched with trigrams, which makes the match case-, accent- (through `name_key`), typo- and
+word-order-tolerant. A name row matches when
+    similarity(search_name, query) >= SIMILARITY_THRESHOLD            (PostgreSQL's `%` operator)
+    or word_similarity(query, search_name) >= WORD_SIMILARITY_THRESHOLD  (PostgreSQL's `<%` operator)
+SIMILARITY_THRESHOLD is 0.25, below pg_trgm's default of 0.3, because two typos in a two-word name leave
+few shared trigrams: "jonh smiht" against "smith john" scores 0.294 (and 0.357 as word similarity), and
+would be missed at 0.3; at 0.25 a name needs about half of its trigrams in common, which still rejects
+names that merely share a first name ("jonh smiht" against "smith jane" is 0.22). "rivra maria" against
+"rivera maria" scores 0.67. WORD_SIMILARITY_THRESHOLD keeps pg_trgm's default of 0.6: it serves the
+caller who types part of a name ("rive" finds "rivera maria" at 0.8). Rows are ranked exact name first
+(in any word order), then by the greater of the two scores, then by name.
+
+PostgreSQL answers the name query from a GIN trigram index. SQLite has no trigram operators: candidates
+come from an FTS5 trigram index (the OR of the query's trigrams, best bm25 first, at most SQLITE_CANDIDATES
+rows) and are filtered and ranked here with the same two measures, computed as pg_trgm computes them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import permutations
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, FloatField, Max, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models.expressions import RawSQL
 
-from custcare.customers.models import Account, Person, Premise
-from custcare.customers.normalize import name_key
+from custcare.customers.models import (
+    Account,
+    AccountPerson,
+    Person,
+    PersonIdentifier,
+    PersonName,
+    PersonPhone,
+    Premise,
+    ServiceAgreement,
+    sees_everything,
+)
+from custcare.customers.normalize import PhoneError, identifier_key, name_key, phone_e164, street_key, text_key
 from custcare.security.roles import require
+
+SIMILARITY_THRESHOLD = 0.25
+WORD_SIMILARITY_THRESHOLD = 0.6
+SQLITE_CANDIDATES = 2000
+MIN_NAME_CHARS = 3
+# Persons gathered for an address before access filtering: a tower block has hundreds, never more.
+ADDRESS_CANDIDATES = 5000
+
+_PHONEISH = re.compile(r"^[\d\s().+\-/]+$")
+_ADDRESS = re.compile(r"^(\d+[a-z]?) ([a-z].*)$")
+
+# Ranking groups: exact identifications before addresses before names.
+_EXACT, _ADDRESS_MATCH, _NAME_EXACT, _NAME = 4, 3, 2, 1
 
 
 @dataclass
@@ -24,6 +73,8 @@ class SearchRow:
     accounts: list[Account] = field(default_factory=list)
     premises: list[Premise] = field(default_factory=list)
     matched: str = ""  # what matched, for people: "name 'Rivera, Maria'", "phone (555) 201-3344", ...
+    phone: str = ""  # the person's first phone, formatted for display
+    score: float = 0.0  # name similarity (0..1); 1 for exact identifications
 
 
 @dataclass
@@ -32,14 +83,445 @@ class SearchResult:
     kind: str  # what the query was read as: id, phone, identifier, address, name
     rows: list[SearchRow]
     truncated: bool = False  # more than CUSTCARE_SEARCH_LIMIT matched
-    message: str = ""  # for people: "Refine your search: more than 300 customers match." / why nothing matched
+    message: str = ""  # for people: "More than 300 customers match; refine your search." / why nothing matched
     unique_account_id: str | None = None  # set when the search identifies exactly one account
 
 
+@dataclass
+class _Hit:
+    group: int
+    score: float
+    matched: str
+    name: str = ""
+
+
+@dataclass
+class _Hits:
+    persons: dict[str, _Hit] = field(default_factory=dict)
+    premises: dict[str, _Hit] = field(default_factory=dict)  # premises matched with no visible person
+    kinds: list[str] = field(default_factory=list)
+    account_id: str | None = None
+    truncated: bool = False
+    name_key: str = ""  # set when the query was searched as a name
+
+    def add(self, person_id: str, hit: _Hit, kind: str) -> None:
+        old = self.persons.get(person_id)
+        if old is None or (hit.group, hit.score) > (old.group, old.score):
+            self.persons[person_id] = hit
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+
+
 def customer_search(*, query: str, user: Any) -> SearchResult:
+    """Find the customers a caller describes, among those the user may see."""
     require(user, "customer.read")
-    key = name_key(query)
+    text = " ".join((query or "").split())
     limit = settings.CUSTCARE_SEARCH_LIMIT
-    people = list(Person.objects.visible_to(user).filter(names__search_name__contains=key).distinct()[: limit + 1])
-    rows = [SearchRow(person=p, matched=f"name '{p.primary_name}'") for p in people[:limit]]
-    return SearchResult(query=query, kind="name", rows=rows, truncated=len(people) > limit)
+    if not text:
+        return SearchResult(
+            query=query, kind="", rows=[], message="Type a name, phone number, address, id or identifier."
+        )
+    hits = _Hits()
+    key = text_key(text)
+    tried: list[str] = []
+    if _PHONEISH.match(text):
+        digits = re.sub(r"\D", "", text)
+        if len(digits) == 10:
+            tried.append("id")
+            _by_ids(digits, user, hits)
+        phone = _phone_or_none(text)
+        if phone:
+            tried.append("phone")
+            _by_phone(phone, text, user, hits)
+        if len(identifier_key(text)) >= 4:
+            tried.append("identifier")
+            _by_identifier(identifier_key(text), text, user, hits)
+    else:
+        address = _ADDRESS.match(key)
+        if address:
+            tried.append("address")
+            _by_address(address.group(1), street_key(address.group(2)), user, hits)
+        if any(c.isdigit() for c in key) and " " not in key and len(identifier_key(text)) >= 4:
+            tried.append("identifier")
+            _by_identifier(identifier_key(text), text, user, hits)
+        if not hits.persons and not hits.premises and len(key.replace(" ", "")) >= MIN_NAME_CHARS:
+            tried.append("name")
+            _by_name(name_key(text), user, hits, limit)
+    if not tried:
+        return SearchResult(
+            query=query,
+            kind="",
+            rows=[],
+            message=f"Type at least {MIN_NAME_CHARS} letters of a name, or a phone number, address, id or identifier.",
+        )
+    kind = hits.kinds[0] if hits.kinds else tried[0]
+    rows, truncated = _rows(hits, user, limit)
+    result = SearchResult(query=query, kind=kind, rows=rows, truncated=truncated or hits.truncated)
+    if result.truncated:
+        result.message = f"More than {limit} customers match; refine your search."
+    elif not rows:
+        result.message = f"No customer matches '{text}'."
+    result.unique_account_id = _unique_account(hits, rows)
+    return result
+
+
+def _phone_or_none(text: str) -> str | None:
+    try:
+        return phone_e164(text)
+    except PhoneError:
+        return None
+
+
+def _by_ids(digits: str, user: Any, hits: _Hits) -> None:
+    """A 10-digit id may be a person's, an account's or a premise's: one query asks all three."""
+    persons = Person.objects.visible_to(user).filter(pk=digits).values_list(Value("person"), "pk", "pk")
+    accounts = (
+        AccountPerson.objects.filter(account_id=digits, account__in=Account.objects.visible_to(user))
+        .order_by()
+        .values_list(Value("account"), "person_id", "account_id")
+    )
+    premises = Premise.objects.visible_to(user).filter(pk=digits).order_by().values_list(Value("premise"), "pk", "pk")
+    found = list(persons.order_by().union(accounts, premises, all=True))
+    for what, ref, _ in found:
+        if what == "person":
+            hits.add(ref, _Hit(_EXACT, 1.0, f"person id {digits}"), "id")
+        elif what == "account":
+            hits.account_id = digits
+            hits.add(ref, _Hit(_EXACT, 1.0, f"account id {digits}"), "id")
+    premise_ids = [ref for what, ref, _ in found if what == "premise"]
+    if premise_ids:
+        _premises_to_persons({pid: f"premise id {pid}" for pid in premise_ids}, _EXACT, "id", user, hits)
+
+
+def _by_phone(phone: str, typed: str, user: Any, hits: _Hits) -> None:
+    rows = (
+        PersonPhone.objects.filter(number=phone, person__in=Person.objects.visible_to(user))
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    for person_id in rows[:ADDRESS_CANDIDATES]:
+        hits.add(person_id, _Hit(_EXACT, 1.0, f"phone {typed}"), "phone")
+
+
+def _by_identifier(value: str, typed: str, user: Any, hits: _Hits) -> None:
+    rows = PersonIdentifier.objects.filter(search_value=value, person__in=Person.objects.visible_to(user)).values_list(
+        "person_id", "id_type_id"
+    )
+    for person_id, id_type in rows:
+        hits.add(person_id, _Hit(_EXACT, 1.0, f"identifier {id_type}"), "identifier")
+
+
+def _house_numbers(house: str) -> list[str]:
+    return sorted({house, house.upper()})
+
+
+def _street_matches(candidate_key: str, wanted: str) -> bool:
+    return candidate_key.startswith(wanted) or trigram_similarity(candidate_key, wanted) >= SIMILARITY_THRESHOLD
+
+
+def _by_address(house: str, wanted: str, user: Any, hits: _Hits) -> None:
+    """Service addresses (premises) and persons' mailing addresses at this house number and street.
+    The street may be abbreviated ("elm st"), cut short ("elm") or misspelt ("elmm street")."""
+    premises = Premise.objects.visible_to(user).filter(house_number__in=_house_numbers(house))
+    if connection.vendor == "postgresql":
+        _trgm_thresholds()
+        premises = premises.filter(
+            Q(street_key__startswith=wanted)
+            | Q(RawSQL("customers_premise.street_key %% %s", [wanted], output_field=BooleanField()))
+        )
+        found = list(premises.values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES])
+    else:
+        found = [
+            (pk, number, street)
+            for pk, number, street, key in premises.values_list("pk", "house_number", "street", "street_key")[
+                :ADDRESS_CANDIDATES
+            ]
+            if _street_matches(key, wanted)
+        ]
+    if found:
+        matched = {pk: f"service address {number} {street}" for pk, number, street in found}
+        _premises_to_persons(matched, _ADDRESS_MATCH, "address", user, hits)
+    mailing = Person.objects.visible_to(user).filter(house_number__in=_house_numbers(house))
+    for pk, number, street in mailing.values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES]:
+        if _street_matches(street_key(street), wanted):
+            hits.add(pk, _Hit(_ADDRESS_MATCH, 1.0, f"mailing address {number} {street}"), "address")
+
+
+def _premises_to_persons(matched: dict[str, str], group: int, kind: str, user: Any, hits: _Hits) -> None:
+    """The persons on visible accounts served at (or mailed at) these premises; a premise that has
+    none is still a result of its own."""
+    links = (
+        AccountPerson.objects.filter(account__in=Account.objects.visible_to(user))
+        .filter(
+            Q(account__service_agreements__premise_id__in=list(matched))
+            | Q(account__mailing_premise_id__in=list(matched))
+        )
+        .values_list("person_id", "account__service_agreements__premise_id", "account__mailing_premise_id")
+        .distinct()
+    )
+    linked: set[str] = set()
+    for person_id, sa_premise, mailing_premise in links[:ADDRESS_CANDIDATES]:
+        premise_id = sa_premise if sa_premise in matched else mailing_premise
+        linked.add(premise_id)
+        hits.add(person_id, _Hit(group, 1.0, matched[premise_id]), kind)
+    for premise_id, text in matched.items():
+        if premise_id not in linked:
+            hits.premises[premise_id] = _Hit(group, 1.0, text)
+            if kind not in hits.kinds:
+                hits.kinds.append(kind)
+
+
+def _exact_keys(key: str) -> list[str]:
+    """The query's words in every order (up to four words), so 'john smith' is exact for 'smith john'."""
+    words = key.split()
+    if len(words) > 4:
+        return [key]
+    return sorted({" ".join(p) for p in permutations(words)})
+
+
+def _by_name(key: str, user: Any, hits: _Hits, limit: int) -> None:
+    exact = _exact_keys(key)
+    hits.name_key = key
+    if connection.vendor == "postgresql":
+        found = _pg_name_candidates(key, exact, user, limit)
+    else:
+        found = _sqlite_name_candidates(key, exact, user, limit)
+    if len(found) > limit:
+        hits.truncated = True
+    for person_id, is_exact, score, primary_name in found[:limit]:
+        group = _NAME_EXACT if is_exact else _NAME
+        hits.add(person_id, _Hit(group, float(score), "name", primary_name), "name")
+
+
+def _trgm_thresholds() -> None:
+    """pg_trgm's operators read their thresholds from session settings; set ours for this session.
+    One short statement per search: a cached flag would go stale when a transaction that set it rolls back."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
+            " set_config('pg_trgm.word_similarity_threshold', %s, false)",
+            [str(SIMILARITY_THRESHOLD), str(WORD_SIMILARITY_THRESHOLD)],
+        )
+
+
+def _pg_name_candidates(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str]]:
+    """The best `limit + 1` visible persons by their best-matching name, through the GIN trigram index."""
+    _trgm_thresholds()
+    matches = RawSQL(
+        "(customers_personname.search_name %% %s OR %s <%% customers_personname.search_name)",
+        [key, key],
+        output_field=BooleanField(),
+    )
+    score = RawSQL(
+        "greatest(similarity(customers_personname.search_name, %s),"
+        " word_similarity(%s, customers_personname.search_name))",
+        [key, key],
+        output_field=FloatField(),
+    )
+    names = PersonName.objects.filter(matches)
+    if not sees_everything(user):
+        names = names.filter(Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id"))))
+    rows = (
+        names.values("person_id")
+        .annotate(
+            exact=Max(Case(When(search_name__in=exact, then=Value(1)), default=Value(0))),
+            score=Max(score),
+            primary_name=Min("person__primary_name"),
+        )
+        .order_by("-exact", "-score", "primary_name", "person_id")
+        .values_list("person_id", "exact", "score", "primary_name")[: limit + 1]
+    )
+    return [(pid, bool(ex), float(sc), pn) for pid, ex, sc, pn in rows]
+
+
+def _fts_query(key: str) -> str:
+    """The OR of the trigrams of the query's words, each word padded with spaces as it is indexed
+    between words; FTS5's trigram tokenizer indexes the whole name, spaces included."""
+    grams: set[str] = set()
+    for word in key.split():
+        padded = f" {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return " OR ".join(f'"{g}"' for g in sorted(grams))
+
+
+def _sqlite_name_candidates(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str]]:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT n.person_id, n.search_name FROM ("
+            " SELECT rowid AS rid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
+            " ORDER BY rank LIMIT %s) c JOIN customers_personname n ON n.id = c.rid",
+            [_fts_query(key), SQLITE_CANDIDATES],
+        )
+        candidates = cur.fetchall()
+    query_grams = trigrams(key)
+    exact_set = set(exact)
+    best: dict[str, tuple[bool, float]] = {}
+    for person_id, search_name in candidates:
+        is_exact = search_name in exact_set
+        score = 1.0 if is_exact else _name_score(query_grams, key, search_name)
+        if score < 0:
+            continue
+        old = best.get(person_id)
+        if old is None or (is_exact, score) > old:
+            best[person_id] = (is_exact, score)
+    if not best:
+        return []
+    visible = Person.objects.visible_to(user).filter(pk__in=list(best)).values_list("pk", "primary_name")
+    rows = [(pk, best[pk][0], best[pk][1], name) for pk, name in visible]
+    rows.sort(key=lambda r: (not r[1], -r[2], r[3], r[0]))
+    return rows[: limit + 1]
+
+
+def _name_score(query_grams: set[str], key: str, search_name: str) -> float:
+    """The greater of similarity and word similarity if either passes its threshold, else -1."""
+    name_grams = trigrams(search_name)
+    common = len(query_grams & name_grams)
+    if not common:
+        return -1.0
+    sim = common / (len(query_grams) + len(name_grams) - common)
+    upper_ws = common / len(query_grams)  # word similarity can never exceed this
+    if upper_ws < WORD_SIMILARITY_THRESHOLD and sim < SIMILARITY_THRESHOLD:
+        return -1.0
+    ws = word_similarity(key, search_name) if upper_ws > sim else 0.0
+    if sim < SIMILARITY_THRESHOLD and ws < WORD_SIMILARITY_THRESHOLD:
+        return -1.0
+    return max(sim, ws)
+
+
+def _word_trigrams(text: str) -> list[str]:
+    """Trigrams in order, as pg_trgm makes them: each word padded with two spaces before, one after."""
+    out: list[str] = []
+    for word in text_key(text).split():
+        padded = f"  {word} "
+        out.extend(padded[i : i + 3] for i in range(len(padded) - 2))
+    return out
+
+
+def trigrams(text: str) -> set[str]:
+    return set(_word_trigrams(text))
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(a, b): shared trigrams over all trigrams of both."""
+    ga, gb = trigrams(a), trigrams(b)
+    if not ga or not gb:
+        return 0.0
+    common = len(ga & gb)
+    return common / (len(ga) + len(gb) - common)
+
+
+def word_similarity(query: str, text: str) -> float:
+    """pg_trgm's word_similarity(query, text): the best similarity between the query's trigrams and any
+    continuous run of the text's trigrams (runs start and end on a shared trigram; others cannot be best)."""
+    wanted = trigrams(query)
+    seq = _word_trigrams(text)
+    if not wanted or not seq:
+        return 0.0
+    best = 0.0
+    for start, gram in enumerate(seq):
+        if gram not in wanted:
+            continue
+        seen: set[str] = set()
+        common = 0
+        for g in seq[start:]:
+            if g not in seen:
+                seen.add(g)
+                if g in wanted:
+                    common += 1
+            if g in wanted:
+                best = max(best, common / (len(wanted) + len(seen) - common))
+    return best
+
+
+def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
+    """Persons (visible ones only) with their visible accounts and premises, in a fixed number of queries."""
+    persons: list[Person] = []
+    if hits.persons:
+        links = AccountPerson.objects.filter(account__in=Account.objects.visible_to(user)).select_related(
+            "account__customer_class"
+        )
+        qs = (
+            Person.objects.visible_to(user)
+            .filter(pk__in=list(hits.persons))
+            .prefetch_related(
+                "phones", Prefetch("account_persons", queryset=links.order_by("-main_customer", "account_id"))
+            )
+        )
+        if hits.name_key:
+            qs = qs.prefetch_related("names")
+        persons = list(qs)
+    premise_only = list(Premise.objects.visible_to(user).filter(pk__in=list(hits.premises))) if hits.premises else []
+    entries: list[tuple[tuple[Any, ...], SearchRow]] = []
+    for person in persons:
+        hit = hits.persons[person.pk]
+        phones = list(person.phones.all())
+        row = SearchRow(
+            person=person,
+            accounts=[link.account for link in person.account_persons.all()],
+            matched=_name_matched(person, hits.name_key) if hit.matched == "name" else hit.matched,
+            phone=phones[0].display if phones else "",
+            score=hit.score,
+        )
+        entries.append(((-hit.group, -hit.score, person.primary_name, person.pk), row))
+    for premise in premise_only:
+        hit = hits.premises[premise.pk]
+        row = SearchRow(person=None, premises=[premise], matched=hit.matched, score=hit.score)
+        entries.append(((-hit.group, -hit.score, premise.address_text, premise.pk), row))
+    entries.sort(key=lambda e: e[0])
+    rows = [row for _, row in entries]
+    truncated = len(rows) > limit
+    rows = rows[:limit]
+    _attach_premises([r for r in rows if r.person is not None], user)
+    return rows, truncated
+
+
+def _name_matched(person: Person, key: str) -> str:
+    """Which of the person's names the query matched: the primary name, or the alias it is closest to."""
+    names = list(person.names.all())
+    if not names:
+        return f"name '{person.primary_name}'"
+    best = max(names, key=lambda n: (trigram_similarity(n.search_name, key), n.is_primary))
+    if best.is_primary:
+        return f"name '{best.name}'"
+    return f"{best.get_name_type_display().lower()} '{best.name}'"
+
+
+def _attach_premises(rows: list[SearchRow], user: Any) -> None:
+    """Each row's premises: where its accounts are served (SAs not canceled) and their mailing premises,
+    visible ones only. Two queries for all rows."""
+    account_ids = {a.pk for r in rows for a in r.accounts}
+    if not account_ids:
+        return
+    by_account: dict[str, list[str]] = {}
+    sas = (
+        ServiceAgreement.objects.filter(account_id__in=account_ids, premise__isnull=False)
+        .exclude(status=ServiceAgreement.Status.CANCELED)
+        .order_by("start_date", "id")
+        .values_list("account_id", "premise_id")
+    )
+    for account_id, premise_id in sas:
+        by_account.setdefault(account_id, []).append(premise_id)
+    for r in rows:
+        for a in r.accounts:
+            if a.mailing_premise_id:
+                by_account.setdefault(a.pk, []).append(a.mailing_premise_id)
+    wanted = {pid for pids in by_account.values() for pid in pids}
+    premises = {p.pk: p for p in Premise.objects.visible_to(user).filter(pk__in=wanted)}
+    for r in rows:
+        seen: dict[str, Premise] = {}
+        for a in r.accounts:
+            for pid in by_account.get(a.pk, []):
+                if pid in premises:
+                    seen.setdefault(pid, premises[pid])
+        r.premises = list(seen.values())
+
+
+def _unique_account(hits: _Hits, rows: list[SearchRow]) -> str | None:
+    """The account to open directly: an account id that matched (and nothing else), or the one visible
+    account of the only person found."""
+    on_account = all(any(a.pk == hits.account_id for a in r.accounts) for r in rows)
+    if hits.account_id and hits.kinds == ["id"] and rows and on_account:
+        return hits.account_id
+    if len(rows) == 1 and rows[0].person is not None and len(rows[0].accounts) == 1:
+        return rows[0].accounts[0].pk
+    return None

@@ -1,0 +1,330 @@
+"""Customer search (step 1.0): every kind of query, typos, accents, access groups, the cap, query counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from custcare.core.errors import AccessDenied
+from custcare.core.ids import new_ids
+from custcare.customers.models import Person, PersonName
+from custcare.customers.normalize import name_key
+from custcare.customers.search import customer_search, trigram_similarity, word_similarity
+from custcare.customers.services import AddressIn
+from tests.factories import account_make, person_make, premise_make
+
+
+def names(result: Any) -> list[str]:
+    return [r.person.primary_name for r in result.rows if r.person is not None]
+
+
+def persons_bulk(names_: list[str]) -> list[Person]:
+    """Persons with no account (visible to every reader), loaded in bulk as a data load would."""
+    ids = new_ids(len(names_))
+    persons = Person.objects.bulk_create([Person(id=i, primary_name=n) for i, n in zip(ids, names_, strict=True)])
+    PersonName.objects.bulk_create(
+        [PersonName(person=p, name=p.primary_name, is_primary=True, search_name=name_key(p.primary_name)) for p in persons]
+    )
+    return persons
+
+
+@pytest.fixture
+def smiths(csr: Any) -> dict[str, Person]:
+    people = {}
+    for name, phone in [
+        ("Smith, John", "(555) 300-0001"),
+        ("Smith, Jane", "(555) 300-0002"),
+        ("Johnson, Mark", "(555) 300-0003"),
+        ("Müller, Anna", "(555) 300-0004"),
+    ]:
+        person = person_make(csr, name=name, phone=phone, address=AddressIn(house_number="7", street="Oak Avenue"))
+        account_make(csr, person)
+        people[name] = person
+    return people
+
+
+def test_search_by_person_id(csr, customer):
+    result = customer_search(query=customer["person"].id, user=csr)
+    assert result.kind == "id"
+    assert [r.person.id for r in result.rows] == [customer["person"].id]
+    assert result.rows[0].matched == f"person id {customer['person'].id}"
+    assert [a.id for a in result.rows[0].accounts] == [customer["account"].id]
+    assert [p.id for p in result.rows[0].premises] == [customer["premise"].id]
+    assert result.unique_account_id == customer["account"].id
+
+
+def test_search_by_account_id_opens_the_account(csr, customer):
+    other = account_make(csr, customer["person"], premise=premise_make(csr, house_number="14"))
+    result = customer_search(query=f" {customer['account'].id} ", user=csr)
+    assert result.kind == "id"
+    assert [r.person.id for r in result.rows] == [customer["person"].id]
+    assert {a.id for a in result.rows[0].accounts} == {customer["account"].id, other.id}
+    assert result.rows[0].matched == f"account id {customer['account'].id}"
+    assert result.unique_account_id == customer["account"].id
+
+
+def test_search_by_premise_id_finds_the_customer_served_there(csr, customer):
+    result = customer_search(query=customer["premise"].id, user=csr)
+    assert result.kind == "id"
+    assert [r.person.id for r in result.rows] == [customer["person"].id]
+    assert result.rows[0].matched == f"premise id {customer['premise'].id}"
+
+
+def test_search_by_premise_id_of_an_empty_premise_shows_the_premise(csr):
+    premise = premise_make(csr, house_number="99", street="Vacant Road")
+    result = customer_search(query=premise.id, user=csr)
+    assert len(result.rows) == 1
+    assert result.rows[0].person is None
+    assert [p.id for p in result.rows[0].premises] == [premise.id]
+    assert result.unique_account_id is None
+
+
+@pytest.mark.parametrize("typed", ["(555) 201-3344", "555.201.3344", "+1 555 201 3344", "5552013344", "555 2013344"])
+def test_search_by_phone_in_any_format(csr, customer, typed):
+    result = customer_search(query=typed, user=csr)
+    assert result.kind == "phone"
+    assert [r.person.id for r in result.rows] == [customer["person"].id]
+    assert result.rows[0].matched == f"phone {typed}"
+    assert result.rows[0].phone == customer["person"].phones.get().display
+    assert result.unique_account_id == customer["account"].id
+
+
+def test_search_by_phone_shared_by_two_persons_opens_no_account(csr, customer):
+    person_make(csr, name="Rivera, Jose", phone="555-201-3344")
+    result = customer_search(query="555-201-3344", user=csr)
+    assert sorted(names(result)) == ["Rivera, Jose", "Rivera, Maria"]
+    assert result.unique_account_id is None
+
+
+@pytest.mark.parametrize("typed", ["123-45-6789", "123456789"])
+def test_search_by_identifier_value(csr, customer, typed):
+    result = customer_search(query=typed, user=csr)
+    assert result.kind == "identifier"
+    assert [r.person.id for r in result.rows] == [customer["person"].id]
+    assert result.rows[0].matched == "identifier TAXID"
+
+
+def test_search_by_alphanumeric_identifier(csr):
+    person = person_make(csr, name="Lee, Dana", phone=None, identifier=("DRLIC", "D123-4567"))
+    result = customer_search(query="d1234567", user=csr)
+    assert result.kind == "identifier"
+    assert [r.person.id for r in result.rows] == [person.id]
+
+
+@pytest.mark.parametrize("typed", ["12 elm st", "12 Elm Street", "12 ELM", "12 elm streeet"])
+def test_search_by_service_address(csr, customer, typed):
+    person_make(csr, name="Elsewhere, Ed", phone=None, address=AddressIn(house_number="13", street="Elm Street"))
+    result = customer_search(query=typed, user=csr)
+    assert result.kind == "address"
+    assert names(result) == ["Rivera, Maria"]
+    assert result.rows[0].matched == "service address 12 Elm Street"
+
+
+def test_search_by_mailing_address(csr):
+    person = person_make(csr, name="Post, Paula", phone=None, address=AddressIn(house_number="40", street="N. Pine Rd"))
+    result = customer_search(query="40 north pine road", user=csr)
+    assert [r.person.id for r in result.rows] == [person.id]
+    assert result.rows[0].matched == "mailing address 40 N. Pine Rd"
+
+
+def test_address_search_lists_a_vacant_premise(csr):
+    premise = premise_make(csr, house_number="5", street="Birch Lane")
+    result = customer_search(query="5 birch ln", user=csr)
+    assert [(r.person, [p.id for p in r.premises]) for r in result.rows] == [(None, [premise.id])]
+
+
+def test_a_name_beginning_with_a_number_falls_back_to_name_search(csr):
+    person_make(csr, name="7 Seas Trading", kind="B", phone=None)
+    result = customer_search(query="7 seas trading", user=csr)
+    assert result.kind == "name"
+    assert names(result) == ["7 Seas Trading"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("Jonh Smiht", "Smith, John"), ("rivra maria", "Rivera, Maria"), ("smith jonh", "Smith, John")],
+)
+def test_misspelt_names_are_found_first(csr, customer, smiths, typed, expected):
+    result = customer_search(query=typed, user=csr)
+    assert result.kind == "name"
+    assert names(result)[0] == expected
+
+
+def test_names_are_case_and_accent_insensitive(csr, smiths):
+    for typed in ("Muller", "MÜLLER anna", "muller, anna"):
+        assert names(customer_search(query=typed, user=csr))[0] == "Müller, Anna", typed
+
+
+def test_word_order_does_not_matter_and_exact_names_come_first(csr, smiths):
+    person_make(csr, name="Smithers, Johnny", phone=None)
+    result = customer_search(query="John Smith", user=csr)
+    assert names(result)[0] == "Smith, John"
+    assert result.rows[0].matched == "name 'Smith, John'"
+    assert result.rows[0].score == 1.0
+    assert "Smith, Jane" not in names(result)[:1]
+    scores = [r.score for r in result.rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_part_of_a_name_finds_it(csr, customer):
+    assert names(customer_search(query="rive", user=csr)) == ["Rivera, Maria"]
+
+
+def test_an_alias_says_it_matched(csr):
+    person_make(csr, name="Jones, Mary", phone=None, aliases=("Brown, Mary",))
+    result = customer_search(query="mary brown", user=csr)
+    assert names(result) == ["Jones, Mary"]
+    assert result.rows[0].matched == "alias 'Brown, Mary'"
+
+
+def test_unrelated_names_are_not_found(csr, smiths):
+    result = customer_search(query="Zbigniew Wozniak", user=csr)
+    assert result.rows == []
+    assert result.message == "No customer matches 'Zbigniew Wozniak'."
+
+
+def test_short_queries_get_a_message_and_no_query(csr, customer, django_assert_num_queries):
+    customer_search(query="rivera", user=csr)  # the user's roles are read once, then cached
+    for typed in ("ab", "x", "12"):
+        with django_assert_num_queries(0):
+            result = customer_search(query=typed, user=csr)
+        assert result.rows == []
+        assert "at least 3 letters" in result.message
+
+
+def test_empty_query_gets_a_message(csr):
+    result = customer_search(query="   ", user=csr)
+    assert result.rows == []
+    assert result.message
+
+
+def test_unique_person_with_one_account_opens_it(csr, customer):
+    result = customer_search(query="Maria Rivera", user=csr)
+    assert result.unique_account_id == customer["account"].id
+
+
+def test_unique_person_with_two_accounts_opens_no_account(csr, customer):
+    account_make(csr, customer["person"])
+    result = customer_search(query="Maria Rivera", user=csr)
+    assert len(result.rows[0].accounts) == 2
+    assert result.unique_account_id is None
+
+
+def test_commercial_csr_cannot_find_a_residential_customer(csr_commercial, customer):
+    queries = [
+        "Maria Rivera",
+        "rivra maria",
+        "(555) 201-3344",
+        customer["person"].id,
+        customer["account"].id,
+        customer["premise"].id,
+        "12 elm street",
+        "123-45-6789",
+    ]
+    for typed in queries:
+        result = customer_search(query=typed, user=csr_commercial)
+        assert result.rows == [], typed
+        assert result.unique_account_id is None, typed
+
+
+def test_commercial_csr_sees_only_commercial_accounts_of_a_shared_person(csr, csr_commercial, customer):
+    commercial = account_make(csr, customer["person"], access_group="COM", customer_class="C", sa_types=())
+    result = customer_search(query="Maria Rivera", user=csr_commercial)
+    assert [a.id for a in result.rows[0].accounts] == [commercial.id]
+    assert result.rows[0].premises == []
+    assert result.unique_account_id == commercial.id
+
+
+def test_batch_operator_may_not_search(batch_operator, customer):
+    with pytest.raises(AccessDenied):
+        customer_search(query="Maria Rivera", user=batch_operator)
+
+
+def test_more_than_the_limit_is_truncated_with_a_message(csr, settings):
+    persons_bulk([f"Garcia, Ana {i:03d}" for i in range(320)])
+    result = customer_search(query="garcia ana", user=csr)
+    assert result.truncated is True
+    assert len(result.rows) == 300
+    assert result.message == "More than 300 customers match; refine your search."
+    assert len({r.person.id for r in result.rows}) == 300
+
+
+def test_the_limit_follows_the_setting(csr, settings):
+    settings.CUSTCARE_SEARCH_LIMIT = 5
+    persons_bulk([f"Garcia, Ana {i}" for i in range(6)])
+    result = customer_search(query="garcia ana", user=csr)
+    assert (result.truncated, len(result.rows)) == (True, 5)
+    assert result.message == "More than 5 customers match; refine your search."
+
+
+def test_exactly_the_limit_is_not_truncated(csr, settings):
+    settings.CUSTCARE_SEARCH_LIMIT = 6
+    persons_bulk([f"Garcia, Ana {i}" for i in range(6)])
+    result = customer_search(query="garcia ana", user=csr)
+    assert (result.truncated, len(result.rows), result.message) == (False, 6, "")
+
+
+def _customers(csr: Any, count: int) -> None:
+    for i in range(count):
+        person = person_make(csr, name=f"Okafor, Chidi {i}", phone=f"(555) 400-{i:04d}")
+        account_make(csr, person, premise=premise_make(csr, house_number=str(100 + i)))
+
+
+def test_query_count_does_not_grow_with_the_results(csr, django_assert_max_num_queries):
+    _customers(csr, 2)
+    customer_search(query="okafor", user=csr)
+    with django_assert_max_num_queries(8) as few:
+        small = customer_search(query="okafor chidi", user=csr)
+    _customers_more = 10
+    for i in range(2, 2 + _customers_more):
+        person = person_make(csr, name=f"Okafor, Chidi {i}", phone=f"(555) 400-{i:04d}")
+        account_make(csr, person, premise=premise_make(csr, house_number=str(100 + i)))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        many = customer_search(query="okafor chidi", user=csr)
+    assert len(small.rows) == 2
+    assert len(many.rows) == 12
+    assert all(len(r.accounts) == 1 and len(r.premises) == 1 for r in many.rows)
+
+
+def test_bulk_inserted_updated_and_deleted_names_are_indexed(csr):
+    (person,) = persons_bulk(["Nakamura, Bo"])
+    assert names(customer_search(query="nakamura", user=csr)) == ["Nakamura, Bo"]
+    PersonName.objects.filter(person=person).update(name="Tanaka, Bo", search_name="tanaka bo")
+    assert names(customer_search(query="nakamura", user=csr)) == []
+    assert names(customer_search(query="tanaka", user=csr)) == ["Nakamura, Bo"]
+    PersonName.objects.filter(person=person).delete()
+    assert names(customer_search(query="tanaka", user=csr)) == []
+
+
+PAIRS = [
+    ("jonh smiht", "smith john"),
+    ("rivra maria", "rivera maria"),
+    ("smi", "smith john"),
+    ("rive", "rivera maria"),
+    ("muller", "muller anna"),
+    ("jon smith", "smith jane"),
+    ("garcia ana", "garcia ana 017"),
+    ("okafor", "okonkwo chidi"),
+    ("li wu", "wu li"),
+]
+
+
+@pytest.mark.parametrize(("query", "name"), PAIRS)
+def test_python_trigram_measures_equal_postgresqls(db, query, name):
+    """SQLite ranks with these functions; they must agree with pg_trgm so both databases find the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("compares with pg_trgm")
+    with connection.cursor() as cur:
+        cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        cur.execute("SELECT similarity(%s, %s), word_similarity(%s, %s)", [name, query, query, name])
+        sim, wsim = cur.fetchone()
+    assert trigram_similarity(name, query) == pytest.approx(sim, abs=1e-6)
+    assert word_similarity(query, name) == pytest.approx(wsim, abs=1e-6)
+
+
+def test_python_trigram_measures(db):
+    assert trigram_similarity("smith john", "jonh smiht") == pytest.approx(5 / 17)
+    assert word_similarity("rive", "rivera maria") == pytest.approx(0.8)
+    assert word_similarity("john smith", "smith john") == 1.0
