@@ -25,7 +25,10 @@ def persons_bulk(names_: list[str]) -> list[Person]:
     ids = new_ids(len(names_))
     persons = Person.objects.bulk_create([Person(id=i, primary_name=n) for i, n in zip(ids, names_, strict=True)])
     PersonName.objects.bulk_create(
-        [PersonName(person=p, name=p.primary_name, is_primary=True, search_name=name_key(p.primary_name)) for p in persons]
+        [
+            PersonName(person=p, name=p.primary_name, is_primary=True, search_name=name_key(p.primary_name))
+            for p in persons
+        ]
     )
     return persons
 
