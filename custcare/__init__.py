@@ -1,0 +1,1 @@
+"""CustCare: customer contact management for utilities."""

@@ -124,3 +124,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CUSTCARE_LOG_LEVEL", "WARNING")},
 }
+
+# Celery (distributed batch runs): the broker is Redis; one task at a time per worker process so that
+# threads spread evenly, acknowledged after the work so a lost worker's task is not silently dropped.
+CELERY_BROKER_URL = os.environ.get("CUSTCARE_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CUSTCARE_BATCH_QUEUE", "custcare-batch")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -47,8 +47,9 @@ class BatchRun(models.Model):
     max_errors = models.PositiveIntegerField(default=100)
     executor = models.CharField(max_length=12, default="inprocess")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -66,7 +67,7 @@ class BatchRun(models.Model):
 
 
 class BatchThread(models.Model):
-    """One slice of a run: the keys in (key_lo, key_hi], processed in chunks from `checkpoint`."""
+    """One slice of a run: the integer keys in (key_lo, key_hi], processed in chunks from `checkpoint`."""
 
     class Status(models.TextChoices):
         PENDING = "PENDING", "Pending"
@@ -77,9 +78,9 @@ class BatchThread(models.Model):
 
     run = models.ForeignKey(BatchRun, on_delete=models.CASCADE, related_name="threads")
     thread_number = models.PositiveSmallIntegerField()
-    key_lo = models.CharField(max_length=40, help_text="Exclusive lower bound of the thread's keys.")
-    key_hi = models.CharField(max_length=40, help_text="Inclusive upper bound of the thread's keys.")
-    checkpoint = models.CharField(max_length=40, help_text="Keys up to and including this one are done.")
+    key_lo = models.BigIntegerField(help_text="Exclusive lower bound of the thread's keys.")
+    key_hi = models.BigIntegerField(help_text="Inclusive upper bound of the thread's keys.")
+    checkpoint = models.BigIntegerField(help_text="Keys up to and including this one are done.")
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     records_processed = models.BigIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)

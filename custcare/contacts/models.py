@@ -295,8 +295,6 @@ class Reminder(models.Model):
     trigger_date = models.DateField()
     comment = models.TextField()
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
-    todo_entry = models.OneToOneField("todo.ToDoEntry", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="reminder")
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
 
@@ -308,7 +306,8 @@ class Reminder(models.Model):
                 name="reminder_has_recipient",
             )
         ]
-        indexes = [models.Index(fields=["trigger_date", "id"], name="reminder_pending_idx",
+        # TD-CCCB walks the pending reminders in id order and reads only this index.
+        indexes = [models.Index(fields=["id", "trigger_date"], name="reminder_pending_idx",
                                 condition=models.Q(state="PENDING"))]
 
     def __str__(self) -> str:

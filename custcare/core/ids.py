@@ -66,3 +66,33 @@ def new_ids(count: int) -> list[str]:
     if count <= 0:
         return []
     return [scramble(n) for n in list(_allocate(count))[:count]]
+
+
+# The same bijection written in SQL for set-based inserts. The multiplier is split in two
+# (63641 * 10**5 + 36223) so every intermediate value fits in a signed 64-bit integer on both
+# PostgreSQL and SQLite; `n` is a SQL expression giving the counter value.
+M_HI, M_LO = divmod(MULTIPLIER, 100_000)
+
+
+def scramble_sql(n: str) -> str:
+    """`%` is written doubled: execute the result with parameters (an empty list will do)."""
+    big = f"CAST(({n}) AS BIGINT)"
+    number = f"((({big} * {M_HI}) %% {SPACE}) * 100000 + {big} * {M_LO} + {OFFSET}) %% {SPACE}"
+    if connection.vendor == "postgresql":
+        return f"lpad(({number})::text, 10, '0')"
+    return f"printf('%%010d', {number})"
+
+
+def counter_blocks(count: int) -> list[int]:
+    """Counter values for `count` ids as block starts of BLOCK values each (PostgreSQL), or as one
+    contiguous range's start (SQLite): row k (from 0) takes blocks[k // BLOCK] + k % BLOCK on
+    PostgreSQL and blocks[0] + k on SQLite. Call it outside a long transaction on PostgreSQL: the
+    sequence is not transactional, so the values are never given twice."""
+    if count <= 0:
+        return []
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(%s) FROM generate_series(1, %s)", [SEQUENCE, -(-count // BLOCK)])
+            return [r[0] for r in cur.fetchall()]
+        cur.execute("UPDATE core_idcounter SET value = value + %s WHERE name = 'cis' RETURNING value", [count])
+        return [cur.fetchone()[0] - count]

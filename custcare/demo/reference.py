@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from custcare.algorithms.models import Algorithm, InstallationOptions
+from custcare.batch.models import BatchControl
 from custcare.contacts.models import (
     CharacteristicType,
     ContactClass,
@@ -24,6 +25,7 @@ from custcare.contacts.models import (
 )
 from custcare.customers.models import AccessGroup, CustomerClass, Division, IdentifierType, PremiseType, SAType
 from custcare.security import roles
+from custcare.todo.models import SkillType, ToDoRole, ToDoType
 
 ACCESS_GROUPS = [
     ("RES", "Residential customers"),
@@ -150,6 +152,31 @@ ALGORITHMS = [
 TYPE_ALGORITHMS = {("SVC", "METER"): ["CC-METERNO"], ("CMPL", "GEN"): ["CC-DESC20"]}
 
 
+TODO_ROLES = [
+    ("CSR-FOLLOWUP", "Customer service follow-up"),
+    ("BILLING", "Billing specialists"),
+    ("FIELD", "Field service coordination"),
+]
+SKILLS = [("BILLING", "Billing disputes"), ("FIELD", "Field work coordination"), ("LANG-ES", "Spanish speaker")]
+TODO_TYPES = [
+    # code, description, priority, default role, usage, drill-down, message
+    (
+        "TD-CCCB",
+        "Customer contact reminder",
+        50,
+        "CSR-FOLLOWUP",
+        "AUTO",
+        "CONTACT",
+        "Follow up customer contact {contact}: {comment}",
+    ),
+    ("TD-MANUAL", "Manual follow-up", 60, "CSR-FOLLOWUP", "MAN", "PERSON", "{comment}"),
+]
+BATCH_CONTROLS = [
+    # code, description, program, threads, chunk size, max errors, parameters
+    ("TD-CCCB", "To Do for Customer Contact", "TD-CCCB", 1, 5000, 1000, {"LEAD-DAYS": 0}),
+]
+
+
 def _codes(model: type, rows: list[tuple[str, str]]) -> None:
     for code, description in rows:
         model.objects.get_or_create(code=code, defaults={"description": description})  # type: ignore[attr-defined]
@@ -176,6 +203,35 @@ def reference_data_load() -> None:
     for code, description, type_code, params in ALGORITHMS:
         Algorithm.objects.get_or_create(
             code=code, defaults={"description": description, "algorithm_type": type_code, "parameters": params}
+        )
+    _codes(ToDoRole, TODO_ROLES)
+    _codes(SkillType, SKILLS)
+    for code, description, priority, role, usage, drill, message in TODO_TYPES:
+        ttype, created = ToDoType.objects.get_or_create(
+            code=code,
+            defaults={
+                "description": description,
+                "default_priority": priority,
+                "default_role_id": role,
+                "usage": usage,
+                "drill_down": drill,
+                "message_text": message,
+                "sort_keys": ["priority", "created_at"],
+            },
+        )
+        if created:
+            ttype.allowed_roles.add(ToDoRole.objects.get(code=role))
+    for code, description, program, threads, chunk, max_errors, params in BATCH_CONTROLS:
+        BatchControl.objects.get_or_create(
+            code=code,
+            defaults={
+                "description": description,
+                "program": program,
+                "default_thread_count": threads,
+                "chunk_size": chunk,
+                "max_errors": max_errors,
+                "parameters": params,
+            },
         )
     for cls, typ, desc, shorthand, pu, au, pru, method, is_open in CONTACT_TYPES:
         ctype, created = ContactType.objects.get_or_create(

@@ -80,14 +80,30 @@ class ToDoType(models.Model):
     default_role = models.ForeignKey(ToDoRole, on_delete=models.PROTECT, related_name="default_for_types")
     allowed_roles = models.ManyToManyField(ToDoRole, blank=True, related_name="allowed_for_types")
     drill_down = models.CharField(max_length=8, choices=DrillDown.choices, default=DrillDown.CONTACT)
-    sort_keys = models.JSONField(default=list, blank=True, help_text='Worklist sort keys, e.g. ["priority", "created_at"].')
-    message_text = models.CharField(max_length=250, blank=True,
-                                    help_text="Message shown on each entry; {contact}, {person}, {comment} are filled in.")
-    info_algorithm = models.ForeignKey(Algorithm, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                       help_text="Builds the To Do information text (CI_TDT-INFO).")
-    assignment_algorithm = models.ForeignKey(Algorithm, null=True, blank=True, on_delete=models.PROTECT,
-                                             related_name="+",
-                                             help_text="Validates an assignment (CI_VAL-SKILL warns on missing skills).")
+    sort_keys = models.JSONField(
+        default=list, blank=True, help_text='Worklist sort keys, e.g. ["priority", "created_at"].'
+    )
+    message_text = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="Message shown on each entry; {contact}, {person}, {comment} are filled in.",
+    )
+    info_algorithm = models.ForeignKey(
+        Algorithm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Builds the To Do information text (CI_TDT-INFO).",
+    )
+    assignment_algorithm = models.ForeignKey(
+        Algorithm,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Validates an assignment (CI_VAL-SKILL warns on missing skills).",
+    )
 
     class Meta:
         ordering = ["code"]
@@ -118,25 +134,43 @@ class ToDoEntry(models.Model):
     id = cis_id_field()
     todo_type = models.ForeignKey(ToDoType, on_delete=models.PROTECT)
     role = models.ForeignKey(ToDoRole, on_delete=models.PROTECT, related_name="entries")
-    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="todo_entries")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="todo_entries"
+    )
     status = models.CharField(max_length=1, choices=Status.choices, default=Status.OPEN)
     priority = models.PositiveSmallIntegerField(default=50)
     message = models.CharField(max_length=250, blank=True)
-    contact = models.ForeignKey("contacts.CustomerContact", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="todo_entries")
+    reminder = models.OneToOneField(
+        "contacts.Reminder",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="todo_entry",
+        help_text="The reminder this entry was created for.",
+    )
+    contact = models.ForeignKey(
+        "contacts.CustomerContact", null=True, blank=True, on_delete=models.PROTECT, related_name="todo_entries"
+    )
     person = models.ForeignKey("customers.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey("customers.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     batch_run = models.ForeignKey("batch.BatchRun", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     assigned_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", help_text="Who forwarded it last (send back returns it to them).")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who forwarded it last (send back returns it to them).",
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     completion_comment = models.TextField(blank=True)
 
     class Meta:
@@ -144,10 +178,16 @@ class ToDoEntry(models.Model):
         verbose_name = "To Do entry"
         verbose_name_plural = "To Do entries"
         indexes = [
-            models.Index(fields=["role", "status", "priority", "created_at"], name="todo_role_queue_idx",
-                         condition=~Q(status="C")),
-            models.Index(fields=["assigned_to", "status", "priority", "created_at"], name="todo_user_queue_idx",
-                         condition=~Q(status="C")),
+            models.Index(
+                fields=["role", "status", "priority", "created_at"],
+                name="todo_role_queue_idx",
+                condition=~Q(status="C"),
+            ),
+            models.Index(
+                fields=["assigned_to", "status", "priority", "created_at"],
+                name="todo_user_queue_idx",
+                condition=~Q(status="C"),
+            ),
             models.Index(fields=["contact"], name="todo_contact_idx"),
         ]
 
@@ -160,8 +200,9 @@ class ToDoLog(models.Model):
 
     entry = models.ForeignKey(ToDoEntry, on_delete=models.CASCADE, related_name="log")
     at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(max_length=12)
     comment = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
