@@ -342,3 +342,26 @@ def contact_type_save(
         entity=ctype, action="change" if before else "add", user=user, before=before, after=_contact_type_audit(ctype)
     )
     return ctype
+
+
+@transaction.atomic
+def reminder_resolve(*, reminder_id: int, user: Any, comment: str = "", todo_entry_id: str | None = None) -> None:
+    """Step 1.9: the follow-up is done. Marks the reminder resolved and writes a log entry on its
+    contact naming the To Do entry and the comment. Called when the reminder's To Do is completed."""
+    from custcare.contacts.models import Reminder
+
+    reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
+    if reminder is None or reminder.state in (Reminder.State.RESOLVED, Reminder.State.CANCELED):
+        return
+    before = audit_snapshot(reminder)
+    reminder.state = Reminder.State.RESOLVED
+    reminder.save(update_fields=["state"])
+    text = f"Reminder resolved (To Do {todo_entry_id} completed)" if todo_entry_id else "Reminder resolved"
+    ContactLogEntry.objects.create(
+        contact_id=reminder.contact_id,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        kind=ContactLogEntry.Kind.SYSTEM,
+        comment=f"{text}: {comment}" if comment else text,
+        changes={"reminder": reminder.pk, "todo_entry": todo_entry_id},
+    )
+    audit_record(entity=reminder, action="resolve", user=user, before=before)
