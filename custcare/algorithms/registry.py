@@ -19,6 +19,8 @@ class Spot(enum.StrEnum):
     CONTACT_VALIDATION = "CC-VAL"
     CENTRAL_ALERT = "CC-ALERT"
     CONTACT_TIMELINE = "CC-TIMELINE"
+    TODO_INFO = "TD-INFO"
+    TODO_ASSIGNMENT = "TD-ASSIGN"
 
     @property
     def label(self) -> str:
@@ -29,6 +31,8 @@ SPOT_LABELS = {
     Spot.CONTACT_VALIDATION: "Customer Contact Type – validate a contact before it is saved",
     Spot.CENTRAL_ALERT: "Installation Options – Control Central alert",
     Spot.CONTACT_TIMELINE: "Installation Options – customer contact timeline",
+    Spot.TODO_INFO: "To Do Type – build the To Do information text",
+    Spot.TODO_ASSIGNMENT: "To Do Type – validate an assignment (warnings)",
 }
 
 
