@@ -42,7 +42,15 @@ def errors_apply(form: forms.Form, fields: dict[str, list[str]], rules: Iterable
             form.add_error(target, msg)
 
 
-class SearchForm(forms.Form):
+class CsrForm(forms.Form):
+    """Labels without a trailing colon: screen readers read them as they are written."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SearchForm(CsrForm):
     q = forms.CharField(
         label="Search customers",
         required=False,
@@ -66,7 +74,7 @@ def _person_detail_choices(person: Person) -> list[tuple[str, Any]]:
     return choices
 
 
-class ContactAddForm(forms.Form):
+class ContactAddForm(CsrForm):
     """Steps 1.1–1.2. The characteristic fields depend on the chosen type and are added per request."""
 
     person = forms.CharField(widget=forms.HiddenInput)
@@ -141,11 +149,11 @@ class ContactAddForm(forms.Form):
         return {n.removeprefix("char_"): self.cleaned_data.get(n) or "" for n in self.char_names}
 
 
-class LogAddForm(forms.Form):
+class LogAddForm(CsrForm):
     comment = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ContactCorrectForm(forms.Form):
+class ContactCorrectForm(CsrForm):
     """Every correctable field, prefilled with the contact's values; the service keeps only changes."""
 
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -158,11 +166,11 @@ class ContactCorrectForm(forms.Form):
     ERROR_RULES = [(r"(description|method|contact_detail|direction|is_open|reason)", "\\1")]
 
 
-class OpenFlagForm(forms.Form):
+class OpenFlagForm(CsrForm):
     reason = forms.CharField(label="Reason", max_length=500)
 
 
-class HistoryFilterForm(forms.Form):
+class HistoryFilterForm(CsrForm):
     """Filters of the contact history (step 1.4)."""
 
     date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -183,7 +191,7 @@ class HistoryFilterForm(forms.Form):
         ]
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(CsrForm):
     entity_type = forms.CharField(label="Record type", required=False, help_text="e.g. contacts.customercontact")
     entity_id = forms.CharField(label="Record id", required=False)
     username = forms.CharField(label="User", required=False)
@@ -196,7 +204,7 @@ def _codes(model: Any, blank: str | None = None, qs: Any = None) -> list[tuple[s
     return ([("", blank)] if blank is not None else []) + rows
 
 
-class EstablishForm(forms.Form):
+class EstablishForm(CsrForm):
     """Step 1.3: person, account, premise and service agreements on one page."""
 
     p_name = forms.CharField(label="Name", max_length=120, help_text="Family name, given name — or the business name")

@@ -1,0 +1,105 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against pytest-django's live server.
+
+Playwright's sync API runs an asyncio loop in the test thread, which makes Django refuse ORM calls
+from it as "async unsafe"; the tests only use the ORM to set up data, so that check is switched off.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db.models.signals import post_migrate
+
+from tests.conftest import PASSWORD
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DOCS_IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _sqlite_audit_restore(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After pytest-django's flush: put back the SQLite id counter row and the audit trail's no-delete
+    trigger, which the migrations created and the flush removed."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or sender.label != "core":
+        return
+    migration = importlib.import_module("custcare.core.migrations.0002_id_sequence_and_append_only_audit")
+    create = next(sql for sql in migration.SQLITE_FORWARD if "core_auditentry_no_delete" in sql)
+    with connection.cursor() as cur:
+        cur.execute("INSERT OR IGNORE INTO core_idcounter (name, value) VALUES ('cis', 1000)")
+        cur.execute(create.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+
+
+post_migrate.connect(_sqlite_audit_restore, dispatch_uid="custcare-browser-sqlite-audit-restore")
+
+
+@pytest.fixture
+def audit_flushable(transactional_db: Any) -> Iterator[None]:
+    """Between browser tests pytest-django empties every table. PostgreSQL's TRUNCATE passes the audit
+    trail's append-only trigger; SQLite's DELETE does not, so on SQLite the no-delete trigger is lifted
+    for that flush only, after the test; the flush's post_migrate signal puts it back."""
+    from django.db import connection
+
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
+
+
+@pytest.fixture
+def page(chromium: Any, live_server: Any, audit_flushable: None) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(page: Any) -> Any:
+    """login(user) -> the page, signed in and on the search page."""
+
+    def sign_in(user: Any) -> Any:
+        page.goto("/login/")
+        page.get_by_label("User name").fill(user.username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/")
+        return page
+
+    return sign_in
+
+
+def screenshot(page: Any, name: str) -> Path:
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    path = DOCS_IMG / name
+    page.screenshot(path=str(path), full_page=True)
+    return path
