@@ -36,7 +36,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, FloatField, Max, Min, OuterRef, Prefetch, Q, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
 
 from custcare.customers.models import (
@@ -102,7 +115,6 @@ class _Hits:
     kinds: list[str] = field(default_factory=list)
     account_id: str | None = None
     truncated: bool = False
-    name_key: str = ""  # set when the query was searched as a name
 
     def add(self, person_id: str, hit: _Hit, kind: str) -> None:
         old = self.persons.get(person_id)
@@ -126,16 +138,12 @@ def customer_search(*, query: str, user: Any) -> SearchResult:
     tried: list[str] = []
     if _PHONEISH.match(text):
         digits = re.sub(r"\D", "", text)
-        if len(digits) == 10:
-            tried.append("id")
-            _by_ids(digits, user, hits)
+        as_id = digits if len(digits) == 10 else None
         phone = _phone_or_none(text)
-        if phone:
-            tried.append("phone")
-            _by_phone(phone, text, user, hits)
-        if len(identifier_key(text)) >= 4:
-            tried.append("identifier")
-            _by_identifier(identifier_key(text), text, user, hits)
+        ident = identifier_key(text) if len(identifier_key(text)) >= 4 else None
+        tried = [k for k, v in (("id", as_id), ("phone", phone), ("identifier", ident)) if v]
+        if tried:
+            _by_exact_keys(as_id=as_id, phone=phone, ident=ident, typed=text, user=user, hits=hits)
     else:
         address = _ADDRESS.match(key)
         if address:
@@ -143,7 +151,7 @@ def customer_search(*, query: str, user: Any) -> SearchResult:
             _by_address(address.group(1), street_key(address.group(2)), user, hits)
         if any(c.isdigit() for c in key) and " " not in key and len(identifier_key(text)) >= 4:
             tried.append("identifier")
-            _by_identifier(identifier_key(text), text, user, hits)
+            _by_exact_keys(as_id=None, phone=None, ident=identifier_key(text), typed=text, user=user, hits=hits)
         if not hits.persons and not hits.premises and len(key.replace(" ", "")) >= MIN_NAME_CHARS:
             tried.append("name")
             _by_name(name_key(text), user, hits, limit)
@@ -172,43 +180,46 @@ def _phone_or_none(text: str) -> str | None:
         return None
 
 
-def _by_ids(digits: str, user: Any, hits: _Hits) -> None:
-    """A 10-digit id may be a person's, an account's or a premise's: one query asks all three."""
-    persons = Person.objects.visible_to(user).filter(pk=digits).values_list(Value("person"), "pk", "pk")
-    accounts = (
-        AccountPerson.objects.filter(account_id=digits, account__in=Account.objects.visible_to(user))
-        .order_by()
-        .values_list(Value("account"), "person_id", "account_id")
-    )
-    premises = Premise.objects.visible_to(user).filter(pk=digits).order_by().values_list(Value("premise"), "pk", "pk")
-    found = list(persons.order_by().union(accounts, premises, all=True))
-    for what, ref, _ in found:
+def _by_exact_keys(
+    *, as_id: str | None, phone: str | None, ident: str | None, typed: str, user: Any, hits: _Hits
+) -> None:
+    """Ids (a 10-digit id may be a person's, an account's or a premise's), the phone number and the
+    identifier value, all asked in one query. Persons are filtered for access when the rows are read;
+    accounts and premises here, so that a hidden account's id does not lead to its persons."""
+    parts: list[QuerySet[Any, Any]] = []
+    if as_id:
+        parts.append(Person.objects.filter(pk=as_id).values_list(Value("person"), "pk", "pk"))
+        parts.append(
+            AccountPerson.objects.filter(account__in=Account.objects.visible_to(user).filter(pk=as_id)).values_list(
+                Value("account"), "person_id", "account_id"
+            )
+        )
+        parts.append(Premise.objects.visible_to(user).filter(pk=as_id).values_list(Value("premise"), "pk", "pk"))
+    if phone:
+        parts.append(PersonPhone.objects.filter(number=phone).values_list(Value("phone"), "person_id", "number"))
+    if ident:
+        parts.append(
+            PersonIdentifier.objects.filter(search_value=ident).values_list(
+                Value("identifier"), "person_id", "id_type_id"
+            )
+        )
+    first, *rest = [p.order_by() for p in parts]
+    found = list(first.union(*rest, all=True)) if rest else list(first)
+    premise_ids = []
+    for what, ref, extra in found:
         if what == "person":
-            hits.add(ref, _Hit(_EXACT, 1.0, f"person id {digits}"), "id")
+            hits.add(ref, _Hit(_EXACT, 1.0, f"person id {as_id}"), "id")
         elif what == "account":
-            hits.account_id = digits
-            hits.add(ref, _Hit(_EXACT, 1.0, f"account id {digits}"), "id")
-    premise_ids = [ref for what, ref, _ in found if what == "premise"]
+            hits.account_id = extra
+            hits.add(ref, _Hit(_EXACT, 1.0, f"account id {as_id}"), "id")
+        elif what == "premise":
+            premise_ids.append(ref)
+        elif what == "phone":
+            hits.add(ref, _Hit(_EXACT, 1.0, f"phone {typed}"), "phone")
+        else:
+            hits.add(ref, _Hit(_EXACT, 1.0, f"identifier {extra}"), "identifier")
     if premise_ids:
         _premises_to_persons({pid: f"premise id {pid}" for pid in premise_ids}, _EXACT, "id", user, hits)
-
-
-def _by_phone(phone: str, typed: str, user: Any, hits: _Hits) -> None:
-    rows = (
-        PersonPhone.objects.filter(number=phone, person__in=Person.objects.visible_to(user))
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
-    for person_id in rows[:ADDRESS_CANDIDATES]:
-        hits.add(person_id, _Hit(_EXACT, 1.0, f"phone {typed}"), "phone")
-
-
-def _by_identifier(value: str, typed: str, user: Any, hits: _Hits) -> None:
-    rows = PersonIdentifier.objects.filter(search_value=value, person__in=Person.objects.visible_to(user)).values_list(
-        "person_id", "id_type_id"
-    )
-    for person_id, id_type in rows:
-        hits.add(person_id, _Hit(_EXACT, 1.0, f"identifier {id_type}"), "identifier")
 
 
 def _house_numbers(house: str) -> list[str]:
@@ -281,16 +292,37 @@ def _exact_keys(key: str) -> list[str]:
 
 def _by_name(key: str, user: Any, hits: _Hits, limit: int) -> None:
     exact = _exact_keys(key)
-    hits.name_key = key
     if connection.vendor == "postgresql":
-        found = _pg_name_candidates(key, exact, user, limit)
+        found = _pg_name_hits(key, exact, user, limit)
     else:
-        found = _sqlite_name_candidates(key, exact, user, limit)
+        found = _sqlite_name_hits(key, exact, user, limit)
     if len(found) > limit:
         hits.truncated = True
-    for person_id, is_exact, score, primary_name in found[:limit]:
+    for person_id, is_exact, score, primary_name, matched in found[:limit]:
         group = _NAME_EXACT if is_exact else _NAME
-        hits.add(person_id, _Hit(group, float(score), "name", primary_name), "name")
+        hits.add(person_id, _Hit(group, float(score), matched, primary_name), "name")
+
+
+# A name row: person id, name as written, name type, primary?, exact?, score.
+_NameRow = tuple[str, str, str, bool, bool, float]
+
+
+def _best_visible(rows: list[_NameRow], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
+    """Each person's best name row (rows come best first), kept if the user may see the person, ranked
+    exact first, then by score, then by name; at most `limit + 1`."""
+    best: dict[str, _NameRow] = {}
+    for row in rows:
+        best.setdefault(row[0], row)
+    if not best:
+        return []
+    visible = Person.objects.visible_to(user).filter(pk__in=list(best)).values_list("pk", "primary_name")
+    out = []
+    for pk, primary_name in visible:
+        _, name, name_type, is_primary, is_exact, score = best[pk]
+        matched = f"name '{name}'" if is_primary else f"{PersonName.NameType(name_type).label.lower()} '{name}'"
+        out.append((pk, is_exact, score, primary_name, matched))
+    out.sort(key=lambda r: (not r[1], -r[2], r[3], r[0]))
+    return out[: limit + 1]
 
 
 def _trgm_thresholds() -> None:
@@ -304,9 +336,31 @@ def _trgm_thresholds() -> None:
         )
 
 
-def _pg_name_candidates(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str]]:
-    """The best `limit + 1` visible persons by their best-matching name, through the GIN trigram index."""
+def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
+    """The best names through the GIN trigram index, then access filtering of that pool only: checking
+    access for every one of thousands of 'John Smith's would cost more than the index search itself.
+    If the pool holds too few persons the user may see (a user of a small access group, a common name),
+    the search is repeated with access filtering inside the query."""
     _trgm_thresholds()
+    pool = 4 * (limit + 1)
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT person_id, name, name_type, is_primary, search_name = ANY(%s) AS exact,"
+            " greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
+            " FROM customers_personname WHERE search_name %% %s OR %s <%% search_name"
+            " ORDER BY exact DESC, score DESC LIMIT %s",
+            [exact, key, key, key, key, pool],
+        )
+        rows = cur.fetchall()
+    found = _best_visible(rows, user, limit)
+    if len(rows) < pool or len(found) > limit:
+        return found
+    return _pg_name_hits_filtered(key, exact, user, limit)
+
+
+def _pg_name_hits_filtered(
+    key: str, exact: list[str], user: Any, limit: int
+) -> list[tuple[str, bool, float, str, str]]:
     matches = RawSQL(
         "(customers_personname.search_name %% %s OR %s <%% customers_personname.search_name)",
         [key, key],
@@ -331,7 +385,7 @@ def _pg_name_candidates(key: str, exact: list[str], user: Any, limit: int) -> li
         .order_by("-exact", "-score", "primary_name", "person_id")
         .values_list("person_id", "exact", "score", "primary_name")[: limit + 1]
     )
-    return [(pid, bool(ex), float(sc), pn) for pid, ex, sc, pn in rows]
+    return [(pid, bool(ex), float(sc), pn, f"name '{pn}'") for pid, ex, sc, pn in rows]
 
 
 def _fts_query(key: str) -> str:
@@ -344,10 +398,11 @@ def _fts_query(key: str) -> str:
     return " OR ".join(f'"{g}"' for g in sorted(grams))
 
 
-def _sqlite_name_candidates(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str]]:
+def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
+    """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT n.person_id, n.search_name FROM ("
+            "SELECT n.person_id, n.name, n.name_type, n.is_primary, n.search_name FROM ("
             " SELECT rowid AS rid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
             " ORDER BY rank LIMIT %s) c JOIN customers_personname n ON n.id = c.rid",
             [_fts_query(key), SQLITE_CANDIDATES],
@@ -355,21 +410,14 @@ def _sqlite_name_candidates(key: str, exact: list[str], user: Any, limit: int) -
         candidates = cur.fetchall()
     query_grams = trigrams(key)
     exact_set = set(exact)
-    best: dict[str, tuple[bool, float]] = {}
-    for person_id, search_name in candidates:
+    rows: list[_NameRow] = []
+    for person_id, name, name_type, is_primary, search_name in candidates:
         is_exact = search_name in exact_set
         score = 1.0 if is_exact else _name_score(query_grams, key, search_name)
-        if score < 0:
-            continue
-        old = best.get(person_id)
-        if old is None or (is_exact, score) > old:
-            best[person_id] = (is_exact, score)
-    if not best:
-        return []
-    visible = Person.objects.visible_to(user).filter(pk__in=list(best)).values_list("pk", "primary_name")
-    rows = [(pk, best[pk][0], best[pk][1], name) for pk, name in visible]
-    rows.sort(key=lambda r: (not r[1], -r[2], r[3], r[0]))
-    return rows[: limit + 1]
+        if score >= 0:
+            rows.append((person_id, name, name_type, bool(is_primary), is_exact, score))
+    rows.sort(key=lambda r: (not r[4], -r[5]))
+    return _best_visible(rows, user, limit)
 
 
 def _name_score(query_grams: set[str], key: str, search_name: str) -> float:
@@ -447,8 +495,6 @@ def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
                 "phones", Prefetch("account_persons", queryset=links.order_by("-main_customer", "account_id"))
             )
         )
-        if hits.name_key:
-            qs = qs.prefetch_related("names")
         persons = list(qs)
     premise_only = list(Premise.objects.visible_to(user).filter(pk__in=list(hits.premises))) if hits.premises else []
     entries: list[tuple[tuple[Any, ...], SearchRow]] = []
@@ -458,7 +504,7 @@ def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
         row = SearchRow(
             person=person,
             accounts=[link.account for link in person.account_persons.all()],
-            matched=_name_matched(person, hits.name_key) if hit.matched == "name" else hit.matched,
+            matched=hit.matched,
             phone=phones[0].display if phones else "",
             score=hit.score,
         )
@@ -473,17 +519,6 @@ def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
     rows = rows[:limit]
     _attach_premises([r for r in rows if r.person is not None], user)
     return rows, truncated
-
-
-def _name_matched(person: Person, key: str) -> str:
-    """Which of the person's names the query matched: the primary name, or the alias it is closest to."""
-    names = list(person.names.all())
-    if not names:
-        return f"name '{person.primary_name}'"
-    best = max(names, key=lambda n: (trigram_similarity(n.search_name, key), n.is_primary))
-    if best.is_primary:
-        return f"name '{best.name}'"
-    return f"{best.get_name_type_display().lower()} '{best.name}'"
 
 
 def _attach_premises(rows: list[SearchRow], user: Any) -> None:
