@@ -127,11 +127,9 @@ def contact_read(request, contact_id: str):  # type: ignore[no-untyped-def]
     return _detail(contact)
 
 
-def _detail(contact: CustomerContact) -> dict:
-    out = ContactOut.from_orm(contact).dict()
-    out["characteristics"] = [{"char_type": c.char_type_id, "value": c.value} for c in contact.characteristics.all()]
-    out["log"] = [LogEntryOut.from_orm(e).dict() for e in contact.log.all()]
-    return out
+def _detail(contact: CustomerContact) -> CustomerContact:
+    """The contact itself: ContactDetailOut reads its prefetched characteristics and log."""
+    return contact
 
 
 @router.post("/customer-contacts/{contact_id}/log", response={201: LogEntryOut, **ERRORS}, summary="Add a log entry")
