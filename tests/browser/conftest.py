@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,10 @@ def login(page: Any) -> Any:
 
 
 def screenshot(page: Any, name: str) -> Path:
-    DOCS_IMG.mkdir(parents=True, exist_ok=True)
-    path = DOCS_IMG / name
+    """A full-page PNG. CUSTCARE_SCREENSHOTS=1 writes it into docs/img/ for the CSR guide; otherwise
+    it goes to a temporary folder, so a test run leaves the work tree as it was."""
+    folder = DOCS_IMG if os.environ.get("CUSTCARE_SCREENSHOTS") == "1" else Path(tempfile.gettempdir()) / "custcare-img"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
     page.screenshot(path=str(path), full_page=True)
     return path

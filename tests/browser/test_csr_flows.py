@@ -56,6 +56,7 @@ def _record_contact_from_search(page, customer, query):
     reading.fill("4521")
     description.fill("Customer says the bill is too high; reads 4521 on the meter.")
     page.get_by_label("Contact detail used").select_option("+15552013344")
+    screenshot(page, "contact-add.png")
     page.get_by_role("button", name="Save the contact").click()
 
     expect(page.locator(".messages")).to_contain_text("recorded: High bill complaint")
@@ -130,6 +131,7 @@ def test_establish_warns_about_a_likely_duplicate(login, csr, customer):
     )
     expect(page.get_by_label("Phone", exact=True)).to_have_value("555-201-3344")  # nothing typed is lost
     assert Person.objects.count() == 1
+    screenshot(page, "establish-duplicate.png")
     page.get_by_role("button", name="This is a new customer — create anyway").click()
     expect(page.locator(".messages")).to_contain_text("Established Rivera, Maria")
     assert Person.objects.filter(primary_name="Rivera, Maria").count() == 2
