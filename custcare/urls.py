@@ -9,5 +9,6 @@ admin.site.site_title = "CustCare admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("todo/", include("custcare.web.urls_todo")),
     path("", include("custcare.web.urls")),
 ]

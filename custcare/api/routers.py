@@ -12,3 +12,6 @@ def mount(api: NinjaAPI) -> None:
     api.add_router("/", contacts.router, tags=["customer contacts"])
     api.add_router("/", config.router, tags=["configuration"])
     api.add_router("/", audit.router, tags=["audit"])
+    from custcare.api.todo import router as todo_router
+
+    api.add_router("/", todo_router, tags=["to do"])
