@@ -43,6 +43,7 @@ def refusal(exc: DomainError) -> CommandError:
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # an operator's command starts at once; `custcare check` runs them
     help = (
         "Operate batch runs: submit and run one (with a progress bar), restart a failed or killed run from "
         "its checkpoints, cancel, list and show runs. Actions are done as --user (default "
