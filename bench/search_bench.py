@@ -177,7 +177,7 @@ def raw_trigram(key: str) -> list[Any]:
             cur.execute(
                 "SELECT rowid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
                 " ORDER BY rank LIMIT 300",
-                [search._fts_query(key)],
+                [search.fts_query(key, broad=True)],
             )
         return cur.fetchall()
 

@@ -10,21 +10,26 @@ How a query is read:
   person's mailing address; if no address matches, the words are searched as a name;
 - anything else: a name (at least 3 characters), and, when it contains a digit, an identifier value.
 
-Names are matched with trigrams, which makes the match case-, accent- (through `name_key`), typo- and
-word-order-tolerant. A name row matches when
-    similarity(search_name, query) >= SIMILARITY_THRESHOLD            (PostgreSQL's `%` operator)
-    or word_similarity(query, search_name) >= WORD_SIMILARITY_THRESHOLD  (PostgreSQL's `<%` operator)
-SIMILARITY_THRESHOLD is 0.25, below pg_trgm's default of 0.3, because two typos in a two-word name leave
-few shared trigrams: "jonh smiht" against "smith john" scores 0.294 (and 0.357 as word similarity), and
-would be missed at 0.3; at 0.25 a name needs about half of its trigrams in common, which still rejects
-names that merely share a first name ("jonh smiht" against "smith jane" is 0.22). "rivra maria" against
-"rivera maria" scores 0.67. WORD_SIMILARITY_THRESHOLD keeps pg_trgm's default of 0.6: it serves the
-caller who types part of a name ("rive" finds "rivera maria" at 0.8). Rows are ranked exact name first
-(in any word order), then by the greater of the two scores, then by name.
+Names are matched with trigrams (pg_trgm's measures), which makes the match case-, accent- (through
+`name_key`), typo- and word-order-tolerant, in two steps:
+1. every word the caller typed must be like some word of the name:
+       word_similarity(word, search_name) >= WORD_SIMILARITY_THRESHOLD     (PostgreSQL's `<%` operator)
+   0.35, below pg_trgm's default of 0.6, because one swapped pair of letters in a four-letter word keeps
+   only 2 of its 5 trigrams ("jonh" against "john" is 0.4; "smiht" against "smith" 0.5; "rivra" against
+   "rivera" 0.5), while 0.35 still needs the word's first letters right. Requiring every word is what makes
+   the search selective: "john smith" reads only names with a john-like and a smith-like word, not every
+   Smith and every John, so it stays fast on a million persons. A prefix works too ("rive" is 0.8).
+2. only if step 1 finds nothing (a typo in a word's first letters, "jhon smith"): the whole name must be
+   like the whole query, similarity(search_name, query) >= SIMILARITY_THRESHOLD (the `%` operator, at
+   pg_trgm's default 0.3; "jhon smith" against "smith john" is 0.47). This reads every name sharing a
+   word with the query, so it is the slower path.
+Rows are ranked exact name first (in any word order), then by the greater of similarity and
+word_similarity of the whole query, then by name.
 
-PostgreSQL answers the name query from a GIN trigram index. SQLite has no trigram operators: candidates
-come from an FTS5 trigram index (the OR of the query's trigrams, best bm25 first, at most SQLITE_CANDIDATES
-rows) and are filtered and ranked here with the same two measures, computed as pg_trgm computes them.
+PostgreSQL answers both steps from a GIN trigram index. SQLite has no trigram operators: candidates come
+from an FTS5 trigram index (step 1: for each word, any of its trigrams; step 2: any trigram of the query;
+best bm25 first, at most SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures,
+computed as pg_trgm computes them.
 """
 
 from __future__ import annotations
@@ -66,8 +71,8 @@ from custcare.customers.models import (
 from custcare.customers.normalize import PhoneError, identifier_key, name_key, phone_e164, street_key, text_key
 from custcare.security.roles import require
 
-SIMILARITY_THRESHOLD = 0.25
-WORD_SIMILARITY_THRESHOLD = 0.6
+SIMILARITY_THRESHOLD = 0.3
+WORD_SIMILARITY_THRESHOLD = 0.35
 SQLITE_CANDIDATES = 2000
 MIN_NAME_CHARS = 3
 # Persons gathered for an address before access filtering: a tower block has hundreds, never more.
@@ -227,6 +232,7 @@ def _house_numbers(house: str) -> list[str]:
 
 
 def _street_matches(candidate_key: str, wanted: str) -> bool:
+    """As PostgreSQL's `street_key % wanted` (similarity at SIMILARITY_THRESHOLD), or a prefix."""
     return candidate_key.startswith(wanted) or trigram_similarity(candidate_key, wanted) >= SIMILARITY_THRESHOLD
 
 
@@ -336,36 +342,43 @@ def _trgm_thresholds() -> None:
         )
 
 
+def _name_condition(key: str, broad: bool) -> tuple[str, list[Any]]:
+    if broad:
+        return "customers_personname.search_name %% %s", [key]
+    words = sorted(set(key.split()))
+    return " AND ".join("%s <%% customers_personname.search_name" for _ in words), words
+
+
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
     """The best names through the GIN trigram index, then access filtering of that pool only: checking
-    access for every one of thousands of 'John Smith's would cost more than the index search itself.
+    access for every one of thousands of similar names would cost more than the index search itself.
     If the pool holds too few persons the user may see (a user of a small access group, a common name),
     the search is repeated with access filtering inside the query."""
     _trgm_thresholds()
     pool = 4 * (limit + 1)
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT person_id, name, name_type, is_primary, search_name = ANY(%s) AS exact,"
-            " greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
-            " FROM customers_personname WHERE search_name %% %s OR %s <%% search_name"
-            " ORDER BY exact DESC, score DESC LIMIT %s",
-            [exact, key, key, key, key, pool],
-        )
-        rows = cur.fetchall()
+    for broad in (False, True):
+        where, params = _name_condition(key, broad)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT person_id, name, name_type, is_primary, search_name = ANY(%s) AS exact,"
+                " greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
+                f" FROM customers_personname WHERE {where} ORDER BY exact DESC, score DESC LIMIT %s",
+                [exact, key, key, *params, pool],
+            )
+            rows = cur.fetchall()
+        if rows:
+            break
     found = _best_visible(rows, user, limit)
     if len(rows) < pool or len(found) > limit:
         return found
-    return _pg_name_hits_filtered(key, exact, user, limit)
+    return _pg_name_hits_filtered(key, exact, user, limit, broad)
 
 
 def _pg_name_hits_filtered(
-    key: str, exact: list[str], user: Any, limit: int
+    key: str, exact: list[str], user: Any, limit: int, broad: bool
 ) -> list[tuple[str, bool, float, str, str]]:
-    matches = RawSQL(
-        "(customers_personname.search_name %% %s OR %s <%% customers_personname.search_name)",
-        [key, key],
-        output_field=BooleanField(),
-    )
+    where, params = _name_condition(key, broad)
+    matches = RawSQL(f"({where})", params, output_field=BooleanField())
     score = RawSQL(
         "greatest(similarity(customers_personname.search_name, %s),"
         " word_similarity(%s, customers_personname.search_name))",
@@ -388,52 +401,52 @@ def _pg_name_hits_filtered(
     return [(pid, bool(ex), float(sc), pn, f"name '{pn}'") for pid, ex, sc, pn in rows]
 
 
-def _fts_query(key: str) -> str:
-    """The OR of the trigrams of the query's words, each word padded with spaces as it is indexed
-    between words; FTS5's trigram tokenizer indexes the whole name, spaces included."""
-    grams: set[str] = set()
-    for word in key.split():
-        padded = f" {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return " OR ".join(f'"{g}"' for g in sorted(grams))
+def _word_grams(word: str) -> list[str]:
+    padded = f" {word} "
+    return [f'"{padded[i : i + 3]}"' for i in range(len(padded) - 2)]
+
+
+def fts_query(key: str, broad: bool) -> str:
+    """An FTS5 query over the trigram index, which holds each name padded with one space at both ends
+    (see migration 0002): step 1 needs, for every word, one of its trigrams; step 2 any trigram."""
+    words = sorted(set(key.split()))
+    if broad:
+        return " OR ".join(sorted({g for w in words for g in _word_grams(w)}))
+    return " AND ".join(f"({' OR '.join(_word_grams(w))})" for w in words)
 
 
 def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
     """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT n.person_id, n.name, n.name_type, n.is_primary, n.search_name FROM ("
-            " SELECT rowid AS rid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
-            " ORDER BY rank LIMIT %s) c JOIN customers_personname n ON n.id = c.rid",
-            [_fts_query(key), SQLITE_CANDIDATES],
-        )
-        candidates = cur.fetchall()
-    query_grams = trigrams(key)
     exact_set = set(exact)
+    words = sorted(set(key.split()))
     rows: list[_NameRow] = []
-    for person_id, name, name_type, is_primary, search_name in candidates:
-        is_exact = search_name in exact_set
-        score = 1.0 if is_exact else _name_score(query_grams, key, search_name)
-        if score >= 0:
+    for broad in (False, True):
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT n.person_id, n.name, n.name_type, n.is_primary, n.search_name FROM ("
+                " SELECT rowid AS rid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
+                " ORDER BY rank LIMIT %s) c JOIN customers_personname n ON n.id = c.rid",
+                [fts_query(key, broad), SQLITE_CANDIDATES],
+            )
+            candidates = cur.fetchall()
+        for person_id, name, name_type, is_primary, search_name in candidates:
+            is_exact = search_name in exact_set
+            if is_exact:
+                score = 1.0
+            elif broad:
+                score = trigram_similarity(search_name, key)
+                if score < SIMILARITY_THRESHOLD:
+                    continue
+                score = max(score, word_similarity(key, search_name))
+            elif all(word_similarity(w, search_name) >= WORD_SIMILARITY_THRESHOLD for w in words):
+                score = max(trigram_similarity(search_name, key), word_similarity(key, search_name))
+            else:
+                continue
             rows.append((person_id, name, name_type, bool(is_primary), is_exact, score))
+        if rows:
+            break
     rows.sort(key=lambda r: (not r[4], -r[5]))
     return _best_visible(rows, user, limit)
-
-
-def _name_score(query_grams: set[str], key: str, search_name: str) -> float:
-    """The greater of similarity and word similarity if either passes its threshold, else -1."""
-    name_grams = trigrams(search_name)
-    common = len(query_grams & name_grams)
-    if not common:
-        return -1.0
-    sim = common / (len(query_grams) + len(name_grams) - common)
-    upper_ws = common / len(query_grams)  # word similarity can never exceed this
-    if upper_ws < WORD_SIMILARITY_THRESHOLD and sim < SIMILARITY_THRESHOLD:
-        return -1.0
-    ws = word_similarity(key, search_name) if upper_ws > sim else 0.0
-    if sim < SIMILARITY_THRESHOLD and ws < WORD_SIMILARITY_THRESHOLD:
-        return -1.0
-    return max(sim, ws)
 
 
 def _word_trigrams(text: str) -> list[str]:

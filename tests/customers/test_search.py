@@ -147,7 +147,12 @@ def test_a_name_beginning_with_a_number_falls_back_to_name_search(csr):
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("Jonh Smiht", "Smith, John"), ("rivra maria", "Rivera, Maria"), ("smith jonh", "Smith, John")],
+    [
+        ("Jonh Smiht", "Smith, John"),
+        ("rivra maria", "Rivera, Maria"),
+        ("smith jonh", "Smith, John"),
+        ("mraia rivera", "Rivera, Maria"),  # a typo in the first letters: the broader second step finds it
+    ],
 )
 def test_misspelt_names_are_found_first(csr, customer, smiths, typed, expected):
     result = customer_search(query=typed, user=csr)
@@ -180,6 +185,11 @@ def test_an_alias_says_it_matched(csr):
     result = customer_search(query="mary brown", user=csr)
     assert names(result) == ["Jones, Mary"]
     assert result.rows[0].matched == "alias 'Brown, Mary'"
+
+
+def test_every_word_must_be_like_a_word_of_the_name(csr, smiths):
+    # "Smith, Jane" shares the surname but no word like "john": the first step does not list her
+    assert names(customer_search(query="john smith", user=csr)) == ["Smith, John"]
 
 
 def test_unrelated_names_are_not_found(csr, smiths):

@@ -4,7 +4,9 @@ PostgreSQL: the pg_trgm extension and GIN trigram indexes on person names and pr
 misspelt names are found through the index (the `%` and `<%` operators).
 
 SQLite: an FTS5 external-content table with the trigram tokenizer over customers_personname.search_name,
-kept in step with the table by triggers, so every write path (the services, bulk_create, raw SQL loaders)
+padded with a space at both ends so that a word's first and last letters make trigrams at the start and
+end of a name as they do between words (search reads only rowids from it, never the content), kept in
+step with the table by triggers, so every write path (the services, bulk_create, raw SQL loaders)
 is indexed without application code. Note for later migrations: when Django has to rebuild
 customers_personname on SQLite (it copies the table to alter it), the triggers go with the old table;
 such a migration must call `sqlite_fts_install` again.
@@ -35,17 +37,18 @@ SQLITE_FORWARD = [
     f"DROP TRIGGER IF EXISTS {FTS}_ad",
     f"DROP TRIGGER IF EXISTS {FTS}_au",
     f"""CREATE TRIGGER {FTS}_ai AFTER INSERT ON customers_personname BEGIN
-        INSERT INTO {FTS}(rowid, search_name) VALUES (new.id, new.search_name);
+        INSERT INTO {FTS}(rowid, search_name) VALUES (new.id, ' ' || new.search_name || ' ');
     END""",
     f"""CREATE TRIGGER {FTS}_ad AFTER DELETE ON customers_personname BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, search_name) VALUES ('delete', old.id, old.search_name);
+        INSERT INTO {FTS}({FTS}, rowid, search_name) VALUES ('delete', old.id, ' ' || old.search_name || ' ');
     END""",
     f"""CREATE TRIGGER {FTS}_au AFTER UPDATE OF search_name ON customers_personname BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, search_name) VALUES ('delete', old.id, old.search_name);
-        INSERT INTO {FTS}(rowid, search_name) VALUES (new.id, new.search_name);
+        INSERT INTO {FTS}({FTS}, rowid, search_name) VALUES ('delete', old.id, ' ' || old.search_name || ' ');
+        INSERT INTO {FTS}(rowid, search_name) VALUES (new.id, ' ' || new.search_name || ' ');
     END""",
     # Index the rows that exist already.
-    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
+    f"INSERT INTO {FTS}({FTS}) VALUES ('delete-all')",
+    f"INSERT INTO {FTS}(rowid, search_name) SELECT id, ' ' || search_name || ' ' FROM customers_personname",
     "CREATE INDEX IF NOT EXISTS person_house_number_idx ON customers_person (house_number)",
 ]
 SQLITE_BACKWARD = [
