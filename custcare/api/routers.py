@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 
 def mount(api: NinjaAPI) -> None:
-    from custcare.api import audit, auth_tokens, config, contacts, customers, search
+    from custcare.api import audit, auth_tokens, config, contacts, customers, reminders, search
 
     api.add_router("/auth", auth_tokens.router, tags=["auth"])
     api.add_router("/", search.router, tags=["search"])
@@ -12,6 +12,7 @@ def mount(api: NinjaAPI) -> None:
     api.add_router("/", contacts.router, tags=["customer contacts"])
     api.add_router("/", config.router, tags=["configuration"])
     api.add_router("/", audit.router, tags=["audit"])
+    api.add_router("/", reminders.router, tags=["reminders"])
     from custcare.api.todo import router as todo_router
 
     api.add_router("/", todo_router, tags=["to do"])

@@ -365,3 +365,189 @@ def reminder_resolve(*, reminder_id: int, user: Any, comment: str = "", todo_ent
         changes={"reminder": reminder.pk, "todo_entry": todo_entry_id},
     )
     audit_record(entity=reminder, action="resolve", user=user, before=before)
+
+
+def _reminder_recipient(send_to_user: Any, send_to_role: Any, errors: Errors) -> tuple[Any, Any]:
+    """Resolve a recipient given as a user (or username) and/or a To Do role (or role code) to
+    instances, recording why it cannot be used. Exactly one of the two must be named."""
+    from django.contrib.auth import get_user_model
+
+    from custcare.todo.models import ToDoRole
+
+    if bool(send_to_user) == bool(send_to_role):
+        errors["recipient"] = ["Send the reminder to a user or to a To Do role (one of the two)."]
+        return None, None
+    if send_to_user:
+        users = get_user_model().objects
+        found = (
+            users.filter(pk=send_to_user.pk).first()
+            if hasattr(send_to_user, "pk")
+            else users.filter(username=str(send_to_user).strip()).first()
+        )
+        if found is None:
+            errors["send_to_user"] = [f"There is no user '{send_to_user}'."]
+        elif not found.is_active:
+            errors["send_to_user"] = [f"User '{found.get_username()}' is no longer active; choose another recipient."]
+        return found, None
+    code = send_to_role.pk if hasattr(send_to_role, "pk") else str(send_to_role).strip()
+    role = ToDoRole.objects.filter(pk=code).first()
+    if role is None:
+        errors["send_to_role"] = [f"There is no To Do role '{code}'."]
+    return None, role
+
+
+def _reminder_check_visible(*, contact_id: str, user: Any) -> None:
+    from custcare.contacts.selectors import contact_list_visible
+
+    require(user, "contact.write")
+    if not contact_list_visible(user=user).filter(pk=contact_id).exists():
+        raise AccessDenied("You may not add reminders to this contact (or it does not exist).")
+
+
+def _reminder_text(reminder: Any) -> str:
+    to = (
+        f"user {reminder.send_to_user.get_username()}"
+        if reminder.send_to_user_id
+        else f"role {reminder.send_to_role_id}"
+    )
+    return f"Reminder for {to} on {reminder.trigger_date:%Y-%m-%d}: {reminder.comment}"
+
+
+@transaction.atomic
+def reminder_log(
+    *,
+    contact: CustomerContact,
+    comment: str,
+    user: Any,
+    send_to_user: Any = None,
+    send_to_role: Any = None,
+    trigger_date: dt.date | None = None,
+) -> Any:
+    """Step 1.5–1.6: log a follow-up on a contact. Without a recipient the contact type's reminder
+    role is used; without a date, today plus the type's days until reminder (tomorrow when the type
+    has none). The log entry and the reminder are written together; on a refusal nothing is."""
+    from custcare.contacts.models import Reminder
+
+    _reminder_check_visible(contact_id=contact.pk, user=user)
+    ctype = ContactType.objects.get(pk=contact.contact_type_id)
+    if not send_to_user and not send_to_role and ctype.reminder_role:
+        send_to_role = ctype.reminder_role
+    if trigger_date is None:
+        trigger_date = timezone.localdate() + dt.timedelta(days=ctype.reminder_days or 1)
+    errors: Errors = {}
+    to_user, to_role = _reminder_recipient(send_to_user, send_to_role, errors)
+    if trigger_date < timezone.localdate():
+        errors["trigger_date"] = ["The trigger date cannot be in the past."]
+    comment = (comment or "").strip()
+    if not comment:
+        errors["comment"] = ["Say what the follow-up is about."]
+    if errors:
+        raise ValidationFailed("The reminder was not saved; correct the fields shown.", errors)
+    reminder = Reminder(
+        contact=contact,
+        send_to_user=to_user,
+        send_to_role=to_role,
+        trigger_date=trigger_date,
+        comment=comment,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    reminder.log_entry = ContactLogEntry.objects.create(
+        contact=contact,
+        user=reminder.created_by,
+        kind=ContactLogEntry.Kind.NOTE,
+        comment=_reminder_text(reminder),
+    )
+    reminder.save(force_insert=True)
+    audit_record(entity=reminder, action="add", user=user, summary=f"reminder on contact {contact.pk}")
+    return reminder
+
+
+def _reminder_lock_pending(*, reminder_id: int, user: Any) -> Any:
+    """The reminder, locked against TD-CCCB for the rest of the transaction, if it may still change."""
+    from custcare.contacts.models import Reminder
+    from custcare.core.errors import Conflict, NotFound
+
+    reminder = Reminder.objects.select_for_update().filter(pk=reminder_id).first()
+    if reminder is None:
+        raise NotFound(f"No reminder {reminder_id}.")
+    try:
+        _reminder_check_visible(contact_id=reminder.contact_id, user=user)
+    except AccessDenied as exc:
+        raise NotFound(f"No reminder {reminder_id} that you may see.") from exc
+    if reminder.state != Reminder.State.PENDING:
+        done = {
+            "SENT": "its To Do entry has been created; work the To Do instead",
+            "RESOLVED": "it has been resolved",
+            "CANCELED": "it has been canceled",
+        }[str(reminder.state)]
+        raise Conflict(f"Reminder {reminder_id} can no longer be changed: {done}.")
+    return reminder
+
+
+@transaction.atomic
+def reminder_update(
+    *,
+    reminder_id: int,
+    user: Any,
+    trigger_date: dt.date | None = None,
+    send_to_user: Any = None,
+    send_to_role: Any = None,
+    comment: str | None = None,
+) -> Any:
+    """Change a pending reminder's date, recipient (naming a user or a role replaces both) or comment.
+    Once TD-CCCB has created its To Do the reminder is fixed. Logged on the contact and audited."""
+    reminder = _reminder_lock_pending(reminder_id=reminder_id, user=user)
+    before = audit_snapshot(reminder)
+    old_text = _reminder_text(reminder)
+    errors: Errors = {}
+    if send_to_user or send_to_role:
+        reminder.send_to_user, reminder.send_to_role = _reminder_recipient(send_to_user, send_to_role, errors)
+    if trigger_date is not None:
+        if trigger_date < timezone.localdate():
+            errors["trigger_date"] = ["The trigger date cannot be in the past."]
+        reminder.trigger_date = trigger_date
+    if comment is not None:
+        if not comment.strip():
+            errors["comment"] = ["Say what the follow-up is about."]
+        reminder.comment = comment.strip()
+    if errors:
+        raise ValidationFailed("The reminder was not changed; correct the fields shown.", errors)
+    after = audit_snapshot(reminder)
+    if after == before:
+        raise ValidationFailed("Nothing to change: the values are the same.", {"reminder": ["No change."]})
+    reminder.save(update_fields=["send_to_user", "send_to_role", "trigger_date", "comment"])
+    changed = [k for k in after if after[k] != before[k]]
+    ContactLogEntry.objects.create(
+        contact_id=reminder.contact_id,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        kind=ContactLogEntry.Kind.NOTE,
+        comment=f"Reminder {reminder.pk} changed. Was: {old_text}. Now: {_reminder_text(reminder)}",
+        changes={
+            "reminder": reminder.pk,
+            "before": {k: before[k] for k in changed},
+            "after": {k: after[k] for k in changed},
+        },
+    )
+    audit_record(entity=reminder, action="change", user=user, before=before, after=after)
+    return reminder
+
+
+@transaction.atomic
+def reminder_cancel(*, reminder_id: int, user: Any, comment: str = "") -> Any:
+    """Cancel a pending reminder: TD-CCCB will not create its To Do. Logged on the contact, audited."""
+    from custcare.contacts.models import Reminder
+
+    reminder = _reminder_lock_pending(reminder_id=reminder_id, user=user)
+    before = audit_snapshot(reminder)
+    reminder.state = Reminder.State.CANCELED
+    reminder.save(update_fields=["state"])
+    text = f"Reminder {reminder.pk} canceled ({_reminder_text(reminder)})"
+    ContactLogEntry.objects.create(
+        contact_id=reminder.contact_id,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        kind=ContactLogEntry.Kind.NOTE,
+        comment=f"{text}: {comment.strip()}" if comment.strip() else text,
+        changes={"reminder": reminder.pk},
+    )
+    audit_record(entity=reminder, action="cancel", user=user, before=before)
+    return reminder
