@@ -293,7 +293,9 @@ def test_bulk_forward_commits_what_it_can_and_reports_the_rest(lead, worker):
     done = entry_make(todo_type="TD-MANUAL")
     todo_complete(entry_id=done.id, user=worker, comment="done")
     elsewhere = entry_make(role="FIELD", todo_type="TD-MANUAL")
-    result = todo_bulk_forward(entry_ids=[ok1.id, ok2.id, done.id, elsewhere.id, "NOSUCH"], user=lead, role_code="BILLING")
+    result = todo_bulk_forward(
+        entry_ids=[ok1.id, ok2.id, done.id, elsewhere.id, "NOSUCH"], user=lead, role_code="BILLING"
+    )
     assert result.done == [ok1.id, ok2.id]
     assert set(result.failed) == {done.id, elsewhere.id, "NOSUCH"}
     assert "complete" in result.failed[done.id] and "supervise" in result.failed[elsewhere.id]
