@@ -9,6 +9,7 @@ admin.site.site_title = "CustCare admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("batch/", include("custcare.web.urls_batch")),
     path("reminders/", include("custcare.web.urls_reminders")),
     path("todo/", include("custcare.web.urls_todo")),
     path("", include("custcare.web.urls")),

@@ -16,3 +16,6 @@ def mount(api: NinjaAPI) -> None:
     from custcare.api.todo import router as todo_router
 
     api.add_router("/", todo_router, tags=["to do"])
+    from custcare.api.batch import router as batch_router
+
+    api.add_router("/batch", batch_router, tags=["batch"])

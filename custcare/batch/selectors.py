@@ -46,7 +46,12 @@ def batch_run_get(*, run_id: int, user: Any) -> BatchRun:
 
 @dataclass
 class ThreadView:
+    """A thread and its progress; reads through to the thread's fields."""
+
     thread: BatchThread
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.thread, name)
 
     @property
     def percent(self) -> int:
