@@ -187,6 +187,8 @@ def test_person_page_and_history_query_counts_do_not_grow(csr_client, csr, custo
     assert many == few
     with django_assert_max_num_queries(9):
         csr_client.get(f"/persons/{person_id}/history/", {"is_open": "0"}, headers=HTMX)
+    with django_assert_max_num_queries(11):
+        csr_client.get(f"/accounts/{customer['account'].id}/")
 
 
 def test_audit_trail_is_for_supervisors(csr_client, supervisor, customer):
