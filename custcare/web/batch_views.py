@@ -69,7 +69,9 @@ class RunSubmitForm(forms.Form):
     def __init__(self, *args: Any, controls: list[Any], **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["control"].choices = [(c.code, f"{c.code} – {c.description}") for c in controls]
+        control = self.fields["control"]
+        assert isinstance(control, forms.ChoiceField)
+        control.choices = [(c.code, f"{c.code} – {c.description}") for c in controls]
 
     def clean_parameters(self) -> dict[str, Any]:
         params: dict[str, Any] = {}
@@ -117,9 +119,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Submitted {run.control_id} run {run.run_number}.")
                 return redirect("batch:run", run_id=run.pk)
     else:
-        form = RunSubmitForm(
-            controls=controls, initial={"process_date": timezone.localdate(), "executor": "inprocess"}
-        )
+        form = RunSubmitForm(controls=controls, initial={"process_date": timezone.localdate(), "executor": "inprocess"})
     runs = batch_run_list(user=request.user, control=control, status=status)
     page = Paginator(runs, RUNS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -155,7 +155,9 @@ def run_restart(request: HttpRequest, run_id: int) -> HttpResponse:
     except (ValidationFailed, Conflict) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Restarted {run.control_id} run {run.run_number}; it continues from its checkpoints.")
+        messages.success(
+            request, f"Restarted {run.control_id} run {run.run_number}; it continues from its checkpoints."
+        )
     return redirect("batch:run", run_id=run_id)
 
 

@@ -25,12 +25,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         while True:
-            self.check()
+            self.submit_due()
             if opts["once"]:
                 return
             time.sleep(opts["interval"])
 
-    def check(self) -> None:
+    def submit_due(self) -> None:
         result = batch_schedules_submit_due(user=batch_system_user_ensure())
         for schedule, reason in result.refused:
             self.stderr.write(f"Schedule {schedule} was not submitted: {reason}")
