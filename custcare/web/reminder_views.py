@@ -37,6 +37,8 @@ ERROR_RULES = [
 
 
 class ReminderForm(CsrForm):
+    """Used with a prefix ("reminder", "edit"): the contact page has other forms with a comment field."""
+
     send_to_role = forms.ChoiceField(label="Send to To Do role", required=False)
     send_to_user = forms.CharField(
         label="or to user",
@@ -93,7 +95,7 @@ def _panel(
     contact = contact_get(contact_id=contact_id, user=request.user)
     if form is None:
         role, date = reminder_defaults(contact=contact)
-        form = ReminderForm(initial={"send_to_role": role, "trigger_date": date})
+        form = ReminderForm(prefix="reminder", initial={"send_to_role": role, "trigger_date": date})
     users = get_user_model().objects.filter(is_active=True, todo_role_memberships__isnull=False).distinct()
     context = {
         "contact": contact,
@@ -125,7 +127,7 @@ def reminder_panel(request: HttpRequest, contact_id: str) -> HttpResponse:
     if request.method != "POST":
         return _panel(request, contact_id)
     contact = contact_get(contact_id=contact_id, user=request.user)
-    form = ReminderForm(request.POST)
+    form = ReminderForm(request.POST, prefix="reminder")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -155,8 +157,10 @@ def reminder_edit(request: HttpRequest, reminder_id: int) -> HttpResponse:
             "trigger_date": reminder.trigger_date,
             "comment": reminder.comment,
         }
-        return _panel(request, reminder.contact_id, editing=reminder.pk, edit_form=ReminderForm(initial=initial))
-    form = ReminderForm(request.POST)
+        return _panel(
+            request, reminder.contact_id, editing=reminder.pk, edit_form=ReminderForm(prefix="edit", initial=initial)
+        )
+    form = ReminderForm(request.POST, prefix="edit")
     if form.is_valid():
         data = form.cleaned_data
         try:

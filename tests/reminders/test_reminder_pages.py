@@ -46,7 +46,12 @@ def test_logging_a_reminder_from_the_panel(browser, contact):
     date = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     response = browser.post(
         f"/reminders/contact/{contact.pk}/",
-        {"send_to_role": "BILLING", "send_to_user": "", "trigger_date": date, "comment": "Call about the plan"},
+        {
+            "reminder-send_to_role": "BILLING",
+            "reminder-send_to_user": "",
+            "reminder-trigger_date": date,
+            "reminder-comment": "Call about the plan",
+        },
         headers=HTMX,
     )
     assert response.status_code == 200
@@ -62,7 +67,12 @@ def test_logging_a_reminder_from_the_panel(browser, contact):
 def test_a_refused_reminder_keeps_what_was_typed(browser, contact):
     response = browser.post(
         f"/reminders/contact/{contact.pk}/",
-        {"send_to_role": "BILLING", "send_to_user": "super1", "trigger_date": "2020-01-01", "comment": "Keep me"},
+        {
+            "reminder-send_to_role": "BILLING",
+            "reminder-send_to_user": "super1",
+            "reminder-trigger_date": "2020-01-01",
+            "reminder-comment": "Keep me",
+        },
         headers=HTMX,
     )
     html = response.content.decode()
@@ -71,7 +81,8 @@ def test_a_refused_reminder_keeps_what_was_typed(browser, contact):
     assert "Keep me" in html
     assert Reminder.objects.count() == 0
     plain = browser.post(
-        f"/reminders/contact/{contact.pk}/", {"send_to_role": "", "trigger_date": "2020-01-01", "comment": "x"}
+        f"/reminders/contact/{contact.pk}/",
+        {"reminder-send_to_role": "", "reminder-trigger_date": "2020-01-01", "reminder-comment": "x"},
     )
     assert plain.status_code == 422 and Reminder.objects.count() == 0
 
@@ -83,7 +94,7 @@ def test_editing_and_canceling_a_pending_reminder(browser, contact, csr):
     date = (timezone.localdate() + dt.timedelta(days=9)).isoformat()
     saved = browser.post(
         f"/reminders/{reminder.pk}/edit/",
-        {"send_to_role": "FIELD", "send_to_user": "", "trigger_date": date, "comment": "second"},
+        {"edit-send_to_role": "FIELD", "edit-send_to_user": "", "edit-trigger_date": date, "edit-comment": "second"},
         headers=HTMX,
     )
     assert saved.status_code == 200
