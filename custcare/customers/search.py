@@ -264,11 +264,18 @@ def _by_address(house: str, wanted: str, user: Any, hits: _Hits) -> None:
             hits.add(pk, _Hit(_ADDRESS_MATCH, 1.0, f"mailing address {number} {street}"), "address")
 
 
+def _visible_account(user: Any) -> Exists:
+    """For a query on account links: the account is one the user may see. Correlated on the link's
+    account, so the database checks only the links it reads (an `IN (visible accounts)` subquery makes
+    SQLite list every visible account first)."""
+    return Exists(Account.objects.visible_to(user).filter(pk=OuterRef("account_id")))
+
+
 def _premises_to_persons(matched: dict[str, str], group: int, kind: str, user: Any, hits: _Hits) -> None:
     """The persons on visible accounts served at (or mailed at) these premises; a premise that has
     none is still a result of its own."""
     links = (
-        AccountPerson.objects.filter(account__in=Account.objects.visible_to(user))
+        AccountPerson.objects.filter(_visible_account(user))
         .filter(
             Q(account__service_agreements__premise_id__in=list(matched))
             | Q(account__mailing_premise_id__in=list(matched))
@@ -498,9 +505,7 @@ def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
     """Persons (visible ones only) with their visible accounts and premises, in a fixed number of queries."""
     persons: list[Person] = []
     if hits.persons:
-        links = AccountPerson.objects.filter(account__in=Account.objects.visible_to(user)).select_related(
-            "account__customer_class"
-        )
+        links = AccountPerson.objects.filter(_visible_account(user)).select_related("account__customer_class")
         qs = (
             Person.objects.visible_to(user)
             .filter(pk__in=list(hits.persons))
