@@ -13,11 +13,13 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from custcare.algorithms.models import Algorithm
 from custcare.algorithms.registry import AlgorithmType
 from custcare.algorithms.services import algorithm_instance
 from custcare.core.errors import AccessDenied, NotFound
+from custcare.security.context import user_security_context_load
 from custcare.todo.algorithms import EntryFacts, RequiredSkill, TypeRules, message_fill
-from custcare.todo.models import ToDoEntry, ToDoLog, ToDoRole, ToDoType, ToDoTypeSkill
+from custcare.todo.models import ToDoEntry, ToDoLog, ToDoRole, ToDoType
 from custcare.todo.services import is_global_supervisor, may_work, role_memberships, visible_entries
 
 Status = ToDoEntry.Status
@@ -28,25 +30,33 @@ COUNT_CAP = 10_000
 
 
 def info_texts(entries: list[ToDoEntry]) -> dict[str, str]:
-    """The information text of each entry, for any number of entries in two queries: the types with
-    their information algorithms, and the types' required skills. Entries should carry their person
+    """The information text of each entry, for any number of entries in one query (the entries' types
+    with their information algorithms and required skills). Entries should carry their person
     (select_related) when the message uses {person}."""
     codes = {e.todo_type_id for e in entries}
     if not codes:
         return {}
-    types = {t.code: t for t in ToDoType.objects.filter(code__in=codes).select_related("info_algorithm")}
-    required: dict[str, list[RequiredSkill]] = {code: [] for code in codes}
-    for type_id, skill, level in (
-        ToDoTypeSkill.objects.filter(todo_type_id__in=codes)
-        .order_by("todo_type_id", "skill_id")
-        .values_list("todo_type_id", "skill_id", "min_level")
-    ):
-        required[type_id].append(RequiredSkill(skill, level))
-    rules = {code: TypeRules(message_text=t.message_text, required=required[code]) for code, t in types.items()}
-    algorithms: dict[str, AlgorithmType | None] = {
-        code: algorithm_instance(t.info_algorithm) if t.info_algorithm is not None else None
-        for code, t in types.items()
-    }
+    rows = ToDoType.objects.filter(code__in=codes).values_list(
+        "code",
+        "message_text",
+        "info_algorithm__code",
+        "info_algorithm__algorithm_type",
+        "info_algorithm__parameters",
+        "required_skills__skill_id",
+        "required_skills__min_level",
+    )
+    rules: dict[str, TypeRules] = {}
+    algorithms: dict[str, AlgorithmType | None] = {}
+    for code, message_text, alg_code, alg_type, params, skill, level in rows.order_by("code", "required_skills__skill"):
+        if code not in rules:
+            rules[code] = TypeRules(message_text=message_text)
+            algorithms[code] = (
+                algorithm_instance(Algorithm(code=alg_code, algorithm_type=alg_type, parameters=params))
+                if alg_code
+                else None
+            )
+        if skill is not None:
+            rules[code].required.append(RequiredSkill(skill, level))
     out = {}
     for e in entries:
         loaded = e.person_id and "person" in e._state.fields_cache
@@ -99,26 +109,33 @@ def worklist(
     """The user's own entries (Being Worked On) and their roles' Open entries, by priority then age.
 
     Each source (the user's own entries, then each role's open queue) is read in index order up to the
-    end of the requested page and the sources are merged, so a queue of 100,000 entries costs an index
-    range scan of one page, not a sort of the queue. The total is counted up to COUNT_CAP."""
+    end of the requested page, keys only, and the sources are merged; then the page's rows are read by
+    id. A queue of 100,000 entries costs an index range scan of one page, not a sort of the queue. The
+    total is counted up to COUNT_CAP."""
     page = max(1, page)
+    user_security_context_load(user)
     memberships = role_memberships(user)
     role_ids = sorted(memberships)
-    base = visible_entries(user).select_related("person", "assigned_to")
+    base = visible_entries(user)
     if todo_type:
         base = base.filter(todo_type_id=todo_type)
     mine_q = Q(assigned_to=user, status=Status.BEING_WORKED_ON)
     roles_q = Q(role_id__in=role_ids, status=Status.OPEN)
     where = {"mine": mine_q, "roles": roles_q}.get(scope, mine_q | roles_q)
-    total = base.select_related(None).filter(where).order_by()[: COUNT_CAP + 1].count()
+    total = base.filter(where).order_by()[: COUNT_CAP + 1].count()
     need = page * page_size
     sources: list[QuerySet[ToDoEntry]] = []
     if scope in ("all", "mine"):
         sources.append(base.filter(mine_q))
     if scope in ("all", "roles"):
         sources.extend(base.filter(role_id=r, status=Status.OPEN) for r in role_ids)
-    ordered = [list(qs.order_by("priority", "created_at", "id")[:need]) for qs in sources]
-    entries = list(heapq.merge(*ordered, key=_order_key))[(page - 1) * page_size : need]
+    keys = [
+        list(qs.order_by("priority", "created_at", "id").values_list("priority", "created_at", "id")[:need])
+        for qs in sources
+    ]
+    chosen = [key[2] for key in list(heapq.merge(*keys))[(page - 1) * page_size : need]]
+    rows_qs = ToDoEntry.objects.filter(pk__in=chosen).select_related("person", "assigned_to")
+    entries = sorted(rows_qs, key=_order_key) if chosen else []
     texts = info_texts(entries)
     rows = [WorklistRow(entry=e, info=texts[e.id], mine=e.assigned_to_id == user.pk) for e in entries]
     return WorklistPage(
