@@ -76,7 +76,8 @@ def phone_display(e164: str) -> str:
         parsed = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
         return e164
-    if phonenumbers.region_code_for_number(parsed) == settings.CUSTCARE_DEFAULT_REGION:
+    home = phonenumbers.country_code_for_region(settings.CUSTCARE_DEFAULT_REGION)
+    if parsed.country_code == home:
         return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 

@@ -112,7 +112,7 @@ def test_read_person_shows_visible_accounts_with_relationship_flags(api_as, csr,
     body = response.json()
     assert body["id"] == person.id
     assert body["phones"][0]["number"] == "+15552013344"
-    assert body["phones"][0]["display"] == "+1 555-201-3344"
+    assert body["phones"][0]["display"] == "(555) 201-3344"
     assert body["identifiers"] == [{"id_type": "TAXID", "masked": "•••••••6789", "is_primary": False}]
     _no_full_identifier(response, "123-45-6789")
     assert body["accounts"] == [
@@ -315,9 +315,9 @@ def test_establish_warns_about_same_phone_then_accepts_confirmation(api_as, csr,
     assert response.status_code == 409
     error = response.json()
     assert error["message"].startswith("This person may already exist.")
-    assert error["fields"]["duplicates"] == [f"Rivera, Maria ({customer['person'].id}): same phone +1 555-201-3344"]
+    assert error["fields"]["duplicates"] == [f"Rivera, Maria ({customer['person'].id}): same phone (555) 201-3344"]
     assert error["duplicates"] == [
-        {"person_id": customer["person"].id, "name": "Rivera, Maria", "reasons": ["same phone +1 555-201-3344"]}
+        {"person_id": customer["person"].id, "name": "Rivera, Maria", "reasons": ["same phone (555) 201-3344"]}
     ]
     assert _counts() == before
     response = client.post("/api/v1/persons/establish", {**body, "confirm_not_duplicate": True})

@@ -40,3 +40,10 @@ def test_name_key_is_idempotent_and_ascii(text):
     key = name_key(text)
     assert name_key(key) == key
     assert key.isascii() and key == key.lower()
+
+
+def test_home_country_numbers_display_in_national_format():
+    from custcare.customers.normalize import phone_display
+
+    assert phone_display("+15552013344") == "(555) 201-3344"
+    assert phone_display("+442079460000").startswith("+44 ")
