@@ -98,7 +98,7 @@ def test_person_page_shows_details_masked_and_formatted(csr_client, csr, custome
     person = customer["person"]
     html = csr_client.get(f"/persons/{person.id}/").content.decode()
     assert "Rivera, Maria" in html
-    assert ">+1 555-201-3344<" in html  # formatted for reading, not the stored E.164
+    assert ">(555) 201-3344<" in html  # formatted for reading, not the stored E.164
     assert "123-45-6789" not in html and "•••••••6789" in html
     assert customer["account"].id in html and "Main customer" in html
     assert "12 Elm Street" in html
