@@ -93,3 +93,14 @@ def test_a_csr_gets_403_everywhere(csr: Any, batch_operator: Any) -> None:
     assert client.post(f"/batch/runs/{run.pk}/cancel/").status_code == 403
     assert BatchRun.objects.get().status == BatchRun.Status.PENDING and BatchRun.objects.count() == 1
     assert Client().get("/batch/").status_code == 302  # signed out: to the login page
+
+
+def test_pages_read_in_a_fixed_number_of_queries(
+    operator_client: Client, batch_operator: Any, django_assert_max_num_queries: Any
+) -> None:
+    runs = [batch_run_submit(control_code="TD-CCCB", process_date=TODAY, user=batch_operator) for _ in range(4)]
+    batch_run_execute(run_id=runs[0].pk)
+    with django_assert_max_num_queries(7):
+        assert operator_client.get("/batch/").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert operator_client.get(f"/batch/runs/{runs[0].pk}/tree/").status_code == 200
