@@ -49,7 +49,8 @@ def batch_run_restart_on(*, run_id: int, user: Any, executor: str | None = None)
     machine that ran it in-process went down). The executor is checked first: a refusal changes nothing."""
     if executor is not None and executor not in EXECUTORS:
         raise ValidationFailed(
-            "The run was not restarted; correct the fields shown.", {"executor": [f"Choose one of: {', '.join(EXECUTORS)}."]}
+            "The run was not restarted; correct the fields shown.",
+            {"executor": [f"Choose one of: {', '.join(EXECUTORS)}."]},
         )
     run = batch_run_restart(run_id=run_id, user=user)
     if executor is not None and executor != run.executor:

@@ -86,7 +86,8 @@ class Command(BaseCommand):
             choices=EXECUTORS,
             default=default_executor,
             help="inprocess: run the threads here with a progress bar; celery: queue them for `custcare worker` "
-            "processes and follow the run" + (" (default inprocess)." if default_executor else " (default: as before)."),
+            "processes and follow the run"
+            + (" (default inprocess)." if default_executor else " (default: as before)."),
         )
         parser.add_argument("--no-wait", action="store_true", help="celery: dispatch and exit without following.")
         parser.add_argument("--user", default=None, help=USER_HELP)
@@ -196,7 +197,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  thread {t.thread_number}: keys ({t.key_lo}, {t.key_hi}] checkpoint {t.checkpoint} "
                 f"({view.percent}%) · {t.get_status_display()} · {t.records_processed} records · "
-                f"{t.error_count} errors · {t.chunks_done} chunks" + (f" · {t.worker}" if t.worker else "")
+                f"{t.error_count} errors · {t.chunks_done} chunks"
+                + (f" · {t.worker}" if t.worker else "")
                 + (f" · {t.message}" if t.message else "")
             )
         if tree.errors:
