@@ -425,7 +425,8 @@ def fts_query(key: str, broad: bool) -> str:
 def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
     """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would."""
     exact_set = set(exact)
-    words = sorted(set(key.split()))
+    key_grams = trigrams(key)
+    word_grams = [trigrams(w) for w in sorted(set(key.split()))]
     rows: list[_NameRow] = []
     for broad in (False, True):
         with connection.cursor() as cur:
@@ -440,15 +441,18 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
             is_exact = search_name in exact_set
             if is_exact:
                 score = 1.0
-            elif broad:
-                score = trigram_similarity(search_name, key)
-                if score < SIMILARITY_THRESHOLD:
-                    continue
-                score = max(score, word_similarity(key, search_name))
-            elif all(word_similarity(w, search_name) >= WORD_SIMILARITY_THRESHOLD for w in words):
-                score = max(trigram_similarity(search_name, key), word_similarity(key, search_name))
             else:
-                continue
+                seq = _key_trigrams(search_name)
+                grams = set(seq)
+                if broad:
+                    score = _similarity(key_grams, grams)
+                    if score < SIMILARITY_THRESHOLD:
+                        continue
+                elif all(_word_similarity(g, seq, grams) >= WORD_SIMILARITY_THRESHOLD for g in word_grams):
+                    score = _similarity(key_grams, grams)
+                else:
+                    continue
+                score = max(score, _word_similarity(key_grams, seq, grams))
             rows.append((person_id, name, name_type, bool(is_primary), is_exact, score))
         if rows:
             break
@@ -456,36 +460,46 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
     return _best_visible(rows, user, limit)
 
 
-def _word_trigrams(text: str) -> list[str]:
-    """Trigrams in order, as pg_trgm makes them: each word padded with two spaces before, one after."""
+def _key_trigrams(key: str) -> list[str]:
+    """Trigrams in order, as pg_trgm makes them from normalised text: each word padded with two spaces
+    before and one after."""
     out: list[str] = []
-    for word in text_key(text).split():
+    for word in key.split():
         padded = f"  {word} "
         out.extend(padded[i : i + 3] for i in range(len(padded) - 2))
     return out
 
 
 def trigrams(text: str) -> set[str]:
-    return set(_word_trigrams(text))
+    return set(_key_trigrams(text_key(text)))
+
+
+def _similarity(ga: set[str], gb: set[str]) -> float:
+    common = len(ga & gb)
+    return common / (len(ga) + len(gb) - common) if common else 0.0
 
 
 def trigram_similarity(a: str, b: str) -> float:
     """pg_trgm's similarity(a, b): shared trigrams over all trigrams of both."""
-    ga, gb = trigrams(a), trigrams(b)
-    if not ga or not gb:
-        return 0.0
-    common = len(ga & gb)
-    return common / (len(ga) + len(gb) - common)
+    return _similarity(trigrams(a), trigrams(b))
 
 
 def word_similarity(query: str, text: str) -> float:
-    """pg_trgm's word_similarity(query, text): the best similarity between the query's trigrams and any
-    continuous run of the text's trigrams (runs start and end on a shared trigram; others cannot be best)."""
-    wanted = trigrams(query)
-    seq = _word_trigrams(text)
-    if not wanted or not seq:
+    """pg_trgm's word_similarity(query, text)."""
+    seq = _key_trigrams(text_key(text))
+    return _word_similarity(trigrams(query), seq, set(seq))
+
+
+def _word_similarity(wanted: set[str], seq: list[str], seq_set: set[str]) -> float:
+    """The best similarity between the wanted trigrams and any continuous run of the text's trigrams
+    (`seq`, in order); runs start and end on a shared trigram, as no other run can be best."""
+    shared = len(wanted & seq_set)
+    if not shared:
         return 0.0
+    if shared == len(wanted) and len(seq_set) == len(wanted):
+        return 1.0
     best = 0.0
+    size = len(wanted)
     for start, gram in enumerate(seq):
         if gram not in wanted:
             continue
@@ -496,8 +510,11 @@ def word_similarity(query: str, text: str) -> float:
                 seen.add(g)
                 if g in wanted:
                     common += 1
-            if g in wanted:
-                best = max(best, common / (len(wanted) + len(seen) - common))
+                    best = max(best, common / (size + len(seen) - common))
+            elif g in wanted:
+                best = max(best, common / (size + len(seen) - common))
+        if best == 1.0:
+            break
     return best
 
 
