@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db.models.signals import post_migrate
 from django.test import Client
 
 from custcare.demo.reference import reference_data_load, user_with_role_ensure
@@ -12,6 +15,51 @@ from custcare.security import roles
 from tests.factories import account_make, person_make, premise_make
 
 PASSWORD = "test-pass-2026"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Tests create many users; the production hasher's deliberate slowness buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _sqlite_restore_after_flush(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """After pytest-django empties the database (tests with real commits): put back what migrations
+    made and the flush removed on SQLite — the id counter row and the audit trail's no-delete trigger."""
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite" or sender.label != "core":
+        return
+    migration = importlib.import_module("custcare.core.migrations.0002_id_sequence_and_append_only_audit")
+    create = next(sql for sql in migration.SQLITE_FORWARD if "core_auditentry_no_delete" in sql)
+    with connection.cursor() as cur:
+        cur.execute("INSERT OR IGNORE INTO core_idcounter (name, value) VALUES ('cis', 1000)")
+        cur.execute(create.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+
+
+post_migrate.connect(_sqlite_restore_after_flush, dispatch_uid="custcare-tests-sqlite-restore-after-flush")
+
+
+@pytest.fixture(autouse=True)
+def _audit_trail_flushable(request: Any) -> Iterator[None]:
+    """Tests with real commits end with pytest-django emptying every table. PostgreSQL's TRUNCATE passes
+    the audit trail's append-only trigger; SQLite's DELETE does not, so on SQLite the no-delete trigger is
+    lifted for that flush only (the flush's post_migrate signal puts it back). Requesting the
+    transactional fixture from here orders this teardown before the flush."""
+    uses_commits = {"transactional_db", "live_server"} & set(request.fixturenames) or any(
+        m.kwargs.get("transaction") for m in request.node.iter_markers("django_db")
+    )
+    if not uses_commits:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cur:
+            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
 
 
 @pytest.fixture

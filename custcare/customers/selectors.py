@@ -198,9 +198,8 @@ def person_duplicates_find(
         for row in PersonPhone.objects.filter(number__in=phones, person__in=visible).select_related("person")[:20]:
             add(row.person, f"same phone {row.display}")
     for id_type, value in identifiers:
-        for ident in PersonIdentifier.objects.filter(id_type_id=id_type, search_value=value).select_related("person")[
-            :5
-        ]:
+        same = PersonIdentifier.objects.filter(id_type_id=id_type, search_value=value, person__in=visible)
+        for ident in same.select_related("person")[:5]:
             add(ident.person, f"same {id_type}")
     if names and street:
         skey = street_key(street)

@@ -502,7 +502,9 @@ def person_account_establish(
     require(user, "customer.write")
     new_person, rows, errors = _person_build(person)
     errors = {f"person.{k}": v for k, v in errors.items()}
-    errors.update({f"person.{k}": v for k, v in _identifier_conflicts(rows).items()})
+    # An identifier already on file is reported after the duplicate check, which names the person
+    # holding it (when the user may see them); confirming cannot get past it: identifiers are unique.
+    identifier_errors = {f"person.{k}": v for k, v in _identifier_conflicts(rows).items()}
     new_account, acct_errors = _account_build(account, user)
     errors.update(acct_errors)
     new_premise: Premise | None = None
@@ -531,6 +533,8 @@ def person_account_establish(
         )
         if candidates:
             raise DuplicatesFound(candidates)
+    if identifier_errors:
+        raise ValidationFailed("Nothing was saved; correct the fields shown.", identifier_errors)
     new_person.save(force_insert=True)
     _save_children(rows)
     audit_record(entity=new_person, action="add", user=user, after=_person_audit(new_person, rows))

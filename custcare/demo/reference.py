@@ -233,6 +233,9 @@ def reference_data_load() -> None:
                 "parameters": params,
             },
         )
+    from custcare.todo.services import todo_reference_load
+
+    todo_reference_load()
     for cls, typ, desc, shorthand, pu, au, pru, method, is_open in CONTACT_TYPES:
         ctype, created = ContactType.objects.get_or_create(
             contact_class_id=cls,
@@ -264,11 +267,21 @@ class DemoUser:
     password: str
     access_groups: tuple[str, ...]
     full_name: str
+    todo_roles: tuple[str, ...] = ()
+    todo_supervisor: bool = False
 
 
 DEMO_USERS = [
-    DemoUser("csr", roles.CSR, "csr-demo-2026", ("RES", "COM"), "Casey Rivera"),
-    DemoUser("supervisor", roles.SUPERVISOR, "supervisor-demo-2026", ("RES", "COM", "VIP"), "Sam Okafor"),
+    DemoUser("csr", roles.CSR, "csr-demo-2026", ("RES", "COM"), "Casey Rivera", ("CSR-FOLLOWUP",)),
+    DemoUser(
+        "supervisor",
+        roles.SUPERVISOR,
+        "supervisor-demo-2026",
+        ("RES", "COM", "VIP"),
+        "Sam Okafor",
+        ("CSR-FOLLOWUP", "BILLING", "FIELD"),
+        True,
+    ),
     DemoUser("admin", roles.ADMINISTRATOR, "admin-demo-2026", ("RES", "COM", "VIP"), "Alex Lindqvist"),
     DemoUser("batch", roles.BATCH_OPERATOR, "batch-demo-2026", ("RES", "COM"), "Bo Nakamura"),
     DemoUser("integrator", roles.INTEGRATOR, "integrator-demo-2026", ("RES", "COM"), "Ivy Chen"),

@@ -32,7 +32,7 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 # Administrators maintain configuration in the admin site: these apps' models.
-ADMIN_APPS = ["algorithms", "contacts", "customers", "auth", "security", "batch"]
+ADMIN_APPS = ["algorithms", "contacts", "customers", "auth", "security", "batch", "todo"]
 
 
 def user_roles(user: Any) -> set[str]:

@@ -649,3 +649,16 @@ def test_stop_date_before_start_is_refused(api_as, csr, customer):
     assert response.status_code == 422
     sa.refresh_from_db()
     assert sa.status == "AC" and sa.end_date is None
+
+
+def test_establish_warns_of_the_person_holding_the_same_identifier(api_as, csr, customer):
+    before = _counts()
+    body = _establish_body()
+    body["person"]["identifiers"] = [{"id_type": "TAXID", "value": "123 45 6789"}]
+    response = api_as(csr).post("/api/v1/persons/establish", body)
+    assert response.status_code == 409
+    assert any(
+        d["person_id"] == customer["person"].id and "same TAXID" in d["reasons"] for d in response.json()["duplicates"]
+    )
+    _no_full_identifier(response, "123-45-6789")
+    assert _counts() == before

@@ -26,11 +26,6 @@ on_postgres_only = pytest.mark.skipif(
     reason="needs PostgreSQL: several processes share the test database, which SQLite's in-memory test database "
     "cannot do; this test runs in the PostgreSQL pass",
 )
-committed_on_postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="needs real commits that another thread sees; on SQLite the test database cannot be emptied after such "
-    "a test (the audit trail refuses DELETE, and SQLite has no TRUNCATE); this test runs in the PostgreSQL pass",
-)
 
 
 def reminders_bulk(csr: Any, customer: dict[str, Any], n: int, *, trigger: dt.date = TODAY) -> list[int]:

@@ -11,7 +11,7 @@ from custcare.batch.executors import batch_run_execute
 from custcare.batch.models import BatchError, BatchRun, BatchThread
 from custcare.batch.services import batch_run_submit
 from custcare.todo.models import ToDoEntry
-from tests.batch.conftest import TODAY, committed_on_postgres_only, reminders_bulk
+from tests.batch.conftest import TODAY, reminders_bulk
 
 RUNS = "/api/v1/batch/runs"
 
@@ -121,7 +121,6 @@ def test_restart_puts_unfinished_threads_back_and_may_change_the_executor(api_as
     assert (thread.status, thread.checkpoint) == ("PENDING", 4)
 
 
-@committed_on_postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_submitted_run_executes_in_the_background(
     api_as: Any, csr: Any, customer: dict[str, Any], batch_operator: Any

@@ -6,7 +6,6 @@ from it as "async unsafe"; the tests only use the ORM to set up data, so that ch
 
 from __future__ import annotations
 
-import importlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db.models.signals import post_migrate
 
 from tests.conftest import PASSWORD
 
@@ -44,39 +42,8 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
-def _sqlite_audit_restore(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    """After pytest-django's flush: put back the SQLite id counter row and the audit trail's no-delete
-    trigger, which the migrations created and the flush removed."""
-    from django.db import connections
-
-    connection = connections[using]
-    if connection.vendor != "sqlite" or sender.label != "core":
-        return
-    migration = importlib.import_module("custcare.core.migrations.0002_id_sequence_and_append_only_audit")
-    create = next(sql for sql in migration.SQLITE_FORWARD if "core_auditentry_no_delete" in sql)
-    with connection.cursor() as cur:
-        cur.execute("INSERT OR IGNORE INTO core_idcounter (name, value) VALUES ('cis', 1000)")
-        cur.execute(create.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
-
-
-post_migrate.connect(_sqlite_audit_restore, dispatch_uid="custcare-browser-sqlite-audit-restore")
-
-
 @pytest.fixture
-def audit_flushable(transactional_db: Any) -> Iterator[None]:
-    """Between browser tests pytest-django empties every table. PostgreSQL's TRUNCATE passes the audit
-    trail's append-only trigger; SQLite's DELETE does not, so on SQLite the no-delete trigger is lifted
-    for that flush only, after the test; the flush's post_migrate signal puts it back."""
-    from django.db import connection
-
-    yield
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
-
-
-@pytest.fixture
-def page(chromium: Any, live_server: Any, audit_flushable: None) -> Iterator[Any]:
+def page(chromium: Any, live_server: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
     context.set_default_timeout(10_000)
     pg = context.new_page()
