@@ -288,10 +288,12 @@ class Reminder(models.Model):
 
     contact = models.ForeignKey(CustomerContact, on_delete=models.CASCADE, related_name="reminders")
     log_entry = models.OneToOneField(ContactLogEntry, on_delete=models.PROTECT, related_name="reminder")
-    send_to_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    send_to_role = models.ForeignKey("todo.ToDoRole", null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="reminders")
+    send_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    send_to_role = models.ForeignKey(
+        "todo.ToDoRole", null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+    )
     trigger_date = models.DateField()
     comment = models.TextField()
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
@@ -307,8 +309,11 @@ class Reminder(models.Model):
             )
         ]
         # TD-CCCB walks the pending reminders in id order and reads only this index.
-        indexes = [models.Index(fields=["id", "trigger_date"], name="reminder_pending_idx",
-                                condition=models.Q(state="PENDING"))]
+        indexes = [
+            models.Index(
+                fields=["id", "trigger_date"], name="reminder_pending_idx", condition=models.Q(state="PENDING")
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Reminder on {self.contact_id} for {self.trigger_date}"
