@@ -305,10 +305,18 @@ def user_with_role_ensure(
 
 
 def demo_users_ensure() -> list[DemoUser]:
+    """The demo users, each in its role and access groups; CSR and supervisor also work the
+    customer-contact follow-up To Do role (the supervisor as the role's supervisor)."""
+    from custcare.todo.models import ToDoRoleUser
+
     for u in DEMO_USERS:
-        user_with_role_ensure(
+        user = user_with_role_ensure(
             username=u.username, role=u.role, password=u.password, access_groups=u.access_groups, full_name=u.full_name
         )
+        for code in u.todo_roles:
+            ToDoRoleUser.objects.update_or_create(
+                role_id=code, user=user, defaults={"is_supervisor": u.todo_supervisor}
+            )
     return DEMO_USERS
 
 

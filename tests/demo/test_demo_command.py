@@ -87,3 +87,13 @@ def test_demo_does_not_generate_when_customers_already_exist(reference: None, cu
     _demo()
     assert Person.objects.count() == 1
     assert not AuditEntry.objects.filter(action="seed").exists()
+
+
+def test_demo_csr_and_supervisor_work_the_follow_up_role(db):
+    from custcare.demo.reference import demo_users_ensure, reference_data_load
+    from custcare.todo.models import ToDoRoleUser
+
+    reference_data_load()
+    demo_users_ensure()
+    members = dict(ToDoRoleUser.objects.filter(role_id="CSR-FOLLOWUP").values_list("user__username", "is_supervisor"))
+    assert members == {"csr": False, "supervisor": True}
