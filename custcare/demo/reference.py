@@ -7,6 +7,7 @@ changed alone. The demo, the data generator and the tests all start from it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -290,7 +291,7 @@ DEMO_USERS = [
 
 def user_with_role_ensure(
     *, username: str, role: str, password: str, access_groups: tuple[str, ...] = (), full_name: str = ""
-) -> object:
+) -> Any:
     """Create (or reset) a user holding `role` in the given access groups."""
     User = get_user_model()
     user, _ = User.objects.get_or_create(username=username)
