@@ -43,32 +43,32 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
-    Case,
     Exists,
-    FloatField,
-    Max,
-    Min,
     OuterRef,
-    Prefetch,
     Q,
-    QuerySet,
-    Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 
 from custcare.customers.models import (
     Account,
     AccountPerson,
+    CustomerClass,
     Person,
-    PersonIdentifier,
     PersonName,
-    PersonPhone,
     Premise,
     ServiceAgreement,
     sees_everything,
+    user_access_group_ids,
 )
-from custcare.customers.normalize import PhoneError, identifier_key, name_key, phone_e164, street_key, text_key
+from custcare.customers.normalize import (
+    PhoneError,
+    identifier_key,
+    name_key,
+    phone_display,
+    phone_e164,
+    street_key,
+    text_key,
+)
 from custcare.security.roles import require
 
 SIMILARITY_THRESHOLD = 0.3
@@ -189,42 +189,101 @@ def _by_exact_keys(
     *, as_id: str | None, phone: str | None, ident: str | None, typed: str, user: Any, hits: _Hits
 ) -> None:
     """Ids (a 10-digit id may be a person's, an account's or a premise's), the phone number and the
-    identifier value, all asked in one query. Persons are filtered for access when the rows are read;
-    accounts and premises here, so that a hidden account's id does not lead to its persons."""
-    parts: list[QuerySet[Any, Any]] = []
+    identifier value, all asked in one statement, with the persons served or mailed at a premise of that
+    id. Persons are filtered for access when the rows are read; accounts and premises here, so that a
+    hidden account's or premise's id does not lead to its persons."""
+    parts: list[str] = []
+    params: list[Any] = []
     if as_id:
-        parts.append(Person.objects.filter(pk=as_id).values_list(Value("person"), "pk", "pk"))
-        parts.append(
-            AccountPerson.objects.filter(account__in=Account.objects.visible_to(user).filter(pk=as_id)).values_list(
-                Value("account"), "person_id", "account_id"
-            )
-        )
-        parts.append(Premise.objects.visible_to(user).filter(pk=as_id).values_list(Value("premise"), "pk", "pk"))
+        account_ok, account_params = _account_visible_sql("a", user)
+        premise_ok, premise_params = _premise_visible_sql("pr.id", user)
+        parts += [
+            "SELECT 'person', id, id FROM customers_person WHERE id = %s",
+            "SELECT 'account', ap.person_id, ap.account_id FROM customers_accountperson ap"
+            f" JOIN customers_account a ON a.id = ap.account_id WHERE ap.account_id = %s AND {account_ok}",
+            f"SELECT 'premise', pr.id, pr.id FROM customers_premise pr WHERE pr.id = %s AND {premise_ok}",
+            "SELECT 'served', ap.person_id, s.premise_id FROM customers_serviceagreement s"
+            " JOIN customers_account a ON a.id = s.account_id JOIN customers_accountperson ap ON ap.account_id = a.id"
+            f" WHERE s.premise_id = %s AND {account_ok}",
+            "SELECT 'served', ap.person_id, a.mailing_premise_id FROM customers_account a"
+            " JOIN customers_accountperson ap ON ap.account_id = a.id"
+            f" WHERE a.mailing_premise_id = %s AND {account_ok}",
+        ]
+        params += [as_id, as_id, *account_params, as_id, *premise_params]
+        params += [as_id, *account_params, as_id, *account_params]
     if phone:
-        parts.append(PersonPhone.objects.filter(number=phone).values_list(Value("phone"), "person_id", "number"))
+        parts.append("SELECT 'phone', person_id, number FROM customers_personphone WHERE number = %s")
+        params.append(phone)
     if ident:
         parts.append(
-            PersonIdentifier.objects.filter(search_value=ident).values_list(
-                Value("identifier"), "person_id", "id_type_id"
-            )
+            "SELECT 'identifier', person_id, id_type_id FROM customers_personidentifier WHERE search_value = %s"
         )
-    first, *rest = [p.order_by() for p in parts]
-    found = list(first.union(*rest, all=True)) if rest else list(first)
-    premise_ids = []
+        params.append(ident)
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        found = cur.fetchall()
+    premise_visible = any(what == "premise" for what, _, _ in found)
+    served = False
     for what, ref, extra in found:
         if what == "person":
             hits.add(ref, _Hit(_EXACT, 1.0, f"person id {as_id}"), "id")
         elif what == "account":
             hits.account_id = extra
             hits.add(ref, _Hit(_EXACT, 1.0, f"account id {as_id}"), "id")
-        elif what == "premise":
-            premise_ids.append(ref)
+        elif what == "served":
+            if premise_visible:
+                served = True
+                hits.add(ref, _Hit(_EXACT, 1.0, f"premise id {as_id}"), "id")
         elif what == "phone":
             hits.add(ref, _Hit(_EXACT, 1.0, f"phone {typed}"), "phone")
-        else:
+        elif what == "identifier":
             hits.add(ref, _Hit(_EXACT, 1.0, f"identifier {extra}"), "identifier")
-    if premise_ids:
-        _premises_to_persons({pid: f"premise id {pid}" for pid in premise_ids}, _EXACT, "id", user, hits)
+    if premise_visible and not served and as_id:
+        hits.premises[as_id] = _Hit(_EXACT, 1.0, f"premise id {as_id}")
+        if "id" not in hits.kinds:
+            hits.kinds.append("id")
+
+
+def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column IN (...)`: one array parameter on PostgreSQL (one statement text for any count), a list on SQLite."""
+    if not values:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
+def _account_visible_sql(alias: str, user: Any) -> tuple[str, list[Any]]:
+    """Raw SQL for Account.objects.visible_to(user), on the account table aliased `alias`."""
+    if sees_everything(user):
+        return "1 = 1", []
+    return _in(f"{alias}.access_group_id", user_access_group_ids(user))
+
+
+def _person_visible_sql(column: str, user: Any) -> tuple[str, list[Any]]:
+    """Raw SQL for Person.objects.visible_to(user), for the person id in `column`."""
+    if sees_everything(user):
+        return "1 = 1", []
+    groups, params = _in("va.access_group_id", user_access_group_ids(user))
+    return (
+        "(EXISTS (SELECT 1 FROM customers_accountperson vp JOIN customers_account va ON va.id = vp.account_id"
+        f" WHERE vp.person_id = {column} AND {groups})"
+        f" OR NOT EXISTS (SELECT 1 FROM customers_accountperson wp WHERE wp.person_id = {column}))",
+        params,
+    )
+
+
+def _premise_visible_sql(column: str, user: Any) -> tuple[str, list[Any]]:
+    """Raw SQL for Premise.objects.visible_to(user), for the premise id in `column`."""
+    if sees_everything(user):
+        return "1 = 1", []
+    groups, params = _in("va.access_group_id", user_access_group_ids(user))
+    return (
+        "(EXISTS (SELECT 1 FROM customers_serviceagreement vs JOIN customers_account va ON va.id = vs.account_id"
+        f" WHERE vs.premise_id = {column} AND {groups})"
+        f" OR NOT EXISTS (SELECT 1 FROM customers_serviceagreement ws WHERE ws.premise_id = {column}))",
+        params,
+    )
 
 
 def _house_numbers(house: str) -> list[str]:
@@ -311,31 +370,19 @@ def _by_name(key: str, user: Any, hits: _Hits, limit: int) -> None:
         found = _sqlite_name_hits(key, exact, user, limit)
     if len(found) > limit:
         hits.truncated = True
-    for person_id, is_exact, score, primary_name, matched in found[:limit]:
+    for person_id, is_exact, score, name, matched in found[:limit]:
         group = _NAME_EXACT if is_exact else _NAME
-        hits.add(person_id, _Hit(group, float(score), matched, primary_name), "name")
+        hits.add(person_id, _Hit(group, score, matched, name), "name")
 
 
 # A name row: person id, name as written, name type, primary?, exact?, score.
 _NameRow = tuple[str, str, str, bool, bool, float]
 
 
-def _best_visible(rows: list[_NameRow], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """Each person's best name row (rows come best first), kept if the user may see the person, ranked
-    exact first, then by score, then by name; at most `limit + 1`."""
-    best: dict[str, _NameRow] = {}
-    for row in rows:
-        best.setdefault(row[0], row)
-    if not best:
-        return []
-    visible = Person.objects.visible_to(user).filter(pk__in=list(best)).values_list("pk", "primary_name")
-    out = []
-    for pk, primary_name in visible:
-        _, name, name_type, is_primary, is_exact, score = best[pk]
-        matched = f"name '{name}'" if is_primary else f"{PersonName.NameType(name_type).label.lower()} '{name}'"
-        out.append((pk, is_exact, score, primary_name, matched))
-    out.sort(key=lambda r: (not r[1], -r[2], r[3], r[0]))
-    return out[: limit + 1]
+def _name_hit(row: _NameRow) -> tuple[str, bool, float, str, str]:
+    person_id, name, name_type, is_primary, is_exact, score = row
+    matched = f"name '{name}'" if is_primary else f"{PersonName.NameType(name_type).label.lower()} '{name}'"
+    return person_id, bool(is_exact), float(score), name, matched
 
 
 def _trgm_thresholds() -> None:
@@ -357,55 +404,31 @@ def _name_condition(key: str, broad: bool) -> tuple[str, list[Any]]:
 
 
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """The best names through the GIN trigram index, then access filtering of that pool only: checking
-    access for every one of thousands of similar names would cost more than the index search itself.
-    If the pool holds too few persons the user may see (a user of a small access group, a common name),
-    the search is repeated with access filtering inside the query."""
+    """The best `limit + 1` persons the user may see, in one statement: every matching name through the
+    GIN trigram index, each person's best name, ranked; access is checked in rank order and the
+    statement stops once enough persons are found (`OFFSET 0` keeps the check above the ranking, so a
+    common name costs access checks for the rows shown only, not for every Smith)."""
     _trgm_thresholds()
-    pool = 4 * (limit + 1)
+    visible, visible_params = _person_visible_sql("m.person_id", user)
     for broad in (False, True):
         where, params = _name_condition(key, broad)
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT person_id, name, name_type, is_primary, search_name = ANY(%s) AS exact,"
-                " greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
-                f" FROM customers_personname WHERE {where} ORDER BY exact DESC, score DESC LIMIT %s",
-                [exact, key, key, *params, pool],
+                "SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
+                " SELECT * FROM ("
+                "  SELECT DISTINCT ON (person_id) person_id, name, name_type, is_primary, search_name,"
+                "   search_name = ANY(%s) AS exact,"
+                "   greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
+                f"  FROM customers_personname WHERE {where}"
+                "  ORDER BY person_id, exact DESC, score DESC, is_primary DESC"
+                " ) best ORDER BY exact DESC, score DESC, search_name, person_id OFFSET 0"
+                f") m WHERE {visible} LIMIT %s",
+                [exact, key, key, *params, *visible_params, limit + 1],
             )
             rows = cur.fetchall()
         if rows:
-            break
-    found = _best_visible(rows, user, limit)
-    if len(rows) < pool or len(found) > limit:
-        return found
-    return _pg_name_hits_filtered(key, exact, user, limit, broad)
-
-
-def _pg_name_hits_filtered(
-    key: str, exact: list[str], user: Any, limit: int, broad: bool
-) -> list[tuple[str, bool, float, str, str]]:
-    where, params = _name_condition(key, broad)
-    matches = RawSQL(f"({where})", params, output_field=BooleanField())
-    score = RawSQL(
-        "greatest(similarity(customers_personname.search_name, %s),"
-        " word_similarity(%s, customers_personname.search_name))",
-        [key, key],
-        output_field=FloatField(),
-    )
-    names = PersonName.objects.filter(matches)
-    if not sees_everything(user):
-        names = names.filter(Exists(Person.objects.visible_to(user).filter(pk=OuterRef("person_id"))))
-    rows = (
-        names.values("person_id")
-        .annotate(
-            exact=Max(Case(When(search_name__in=exact, then=Value(1)), default=Value(0))),
-            score=Max(score),
-            primary_name=Min("person__primary_name"),
-        )
-        .order_by("-exact", "-score", "primary_name", "person_id")
-        .values_list("person_id", "exact", "score", "primary_name")[: limit + 1]
-    )
-    return [(pid, bool(ex), float(sc), pn, f"name '{pn}'") for pid, ex, sc, pn in rows]
+            return [_name_hit(r) for r in rows]
+    return []
 
 
 def _word_grams(word: str) -> list[str]:
@@ -423,11 +446,12 @@ def fts_query(key: str, broad: bool) -> str:
 
 
 def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would."""
+    """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would,
+    each person's best name, ranked; then access for the best ones, in rank order."""
     exact_set = set(exact)
     key_grams = trigrams(key)
     word_grams = [trigrams(w) for w in sorted(set(key.split()))]
-    rows: list[_NameRow] = []
+    rows: list[tuple[Any, ...]] = []
     for broad in (False, True):
         with connection.cursor() as cur:
             cur.execute(
@@ -453,11 +477,29 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
                 else:
                     continue
                 score = max(score, _word_similarity(key_grams, seq, grams))
-            rows.append((person_id, name, name_type, bool(is_primary), is_exact, score))
+            rows.append((person_id, name, name_type, bool(is_primary), is_exact, score, search_name))
         if rows:
             break
-    rows.sort(key=lambda r: (not r[4], -r[5]))
-    return _best_visible(rows, user, limit)
+    rows.sort(key=lambda r: (not r[4], -r[5], not r[3], r[6], r[0]))
+    best: dict[str, _NameRow] = {}
+    for r in rows:
+        best.setdefault(r[0], r[:6])
+    ranked = list(best.values())
+    if sees_everything(user):
+        return [_name_hit(r) for r in ranked[: limit + 1]]
+    out: list[tuple[str, bool, float, str, str]] = []
+    chunk = limit + 1
+    for start in range(0, len(ranked), chunk):
+        part = ranked[start : start + chunk]
+        visible, params = _person_visible_sql("p.id", user)
+        ids_in, ids_params = _in("p.id", [r[0] for r in part])
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT p.id FROM customers_person p WHERE {ids_in} AND {visible}", [*ids_params, *params])
+            seen = {pid for (pid,) in cur.fetchall()}
+        out.extend(_name_hit(r) for r in part if r[0] in seen)
+        if len(out) > limit:
+            break
+    return out[: limit + 1]
 
 
 def _key_trigrams(key: str) -> list[str]:
@@ -518,72 +560,132 @@ def _word_similarity(wanted: set[str], seq: list[str], seq_set: set[str]) -> flo
     return best
 
 
+def _fields(model: Any, wanted: set[str]) -> list[str]:
+    """`wanted` in the model's field order, as `Model.from_db` takes the values of some fields."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
+
+
+_ADDRESS_FIELDS = {"house_number", "street", "address2", "city", "state", "postal_code", "country"}
+_PERSON_FIELDS = _fields(Person, {"id", "primary_name", "kind", *_ADDRESS_FIELDS})
+_ACCOUNT_FIELDS = _fields(Account, {"id", "customer_class_id", "access_group_id", "bill_cycle", "mailing_premise_id"})
+_PREMISE_FIELDS = _fields(Premise, {"id", *_ADDRESS_FIELDS})
+
+
+def _cols(alias: str, fields: list[str]) -> str:
+    return ", ".join(f"{alias}.{f}" for f in fields)
+
+
 def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
-    """Persons (visible ones only) with their visible accounts and premises, in a fixed number of queries."""
-    persons: list[Person] = []
-    if hits.persons:
-        links = AccountPerson.objects.filter(_visible_account(user)).select_related("account__customer_class")
-        qs = (
-            Person.objects.visible_to(user)
-            .filter(pk__in=list(hits.persons))
-            .prefetch_related(
-                "phones", Prefetch("account_persons", queryset=links.order_by("-main_customer", "account_id"))
-            )
-        )
-        persons = list(qs)
-    premise_only = list(Premise.objects.visible_to(user).filter(pk__in=list(hits.premises))) if hits.premises else []
+    """Persons (visible ones only) with their visible accounts and premises. One statement reads them
+    all as plain values (a row per person, account and served premise); the model instances handed out
+    carry only the fields a result shows."""
     entries: list[tuple[tuple[Any, ...], SearchRow]] = []
-    for person in persons:
-        hit = hits.persons[person.pk]
-        phones = list(person.phones.all())
-        row = SearchRow(
-            person=person,
-            accounts=[link.account for link in person.account_persons.all()],
-            matched=hit.matched,
-            phone=phones[0].display if phones else "",
-            score=hit.score,
-        )
-        entries.append(((-hit.group, -hit.score, person.primary_name, person.pk), row))
-    for premise in premise_only:
-        hit = hits.premises[premise.pk]
-        row = SearchRow(person=None, premises=[premise], matched=hit.matched, score=hit.score)
-        entries.append(((-hit.group, -hit.score, premise.address_text, premise.pk), row))
+    if hits.persons:
+        for row in _person_rows(list(hits.persons), user):
+            hit = hits.persons[row.person.pk]  # type: ignore[union-attr]
+            row.matched, row.score = hit.matched, hit.score
+            entries.append(((-hit.group, -hit.score, row.person.primary_name, row.person.pk), row))  # type: ignore[union-attr]
+    if hits.premises:
+        for premise in Premise.objects.visible_to(user).filter(pk__in=list(hits.premises)):
+            hit = hits.premises[premise.pk]
+            row = SearchRow(person=None, premises=[premise], matched=hit.matched, score=hit.score)
+            entries.append(((-hit.group, -hit.score, premise.address_text, premise.pk), row))
     entries.sort(key=lambda e: e[0])
     rows = [row for _, row in entries]
-    truncated = len(rows) > limit
-    rows = rows[:limit]
-    _attach_premises([r for r in rows if r.person is not None], user)
-    return rows, truncated
+    return rows[:limit], len(rows) > limit
 
 
-def _attach_premises(rows: list[SearchRow], user: Any) -> None:
-    """Each row's premises: where its accounts are served (SAs not canceled) and their mailing premises,
-    visible ones only. Two queries for all rows."""
-    account_ids = {a.pk for r in rows for a in r.accounts}
-    if not account_ids:
-        return
-    by_account: dict[str, list[str]] = {}
-    sas = (
-        ServiceAgreement.objects.filter(account_id__in=account_ids, premise__isnull=False)
-        .exclude(status=ServiceAgreement.Status.CANCELED)
-        .order_by("start_date", "id")
-        .values_list("account_id", "premise_id")
+def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
+    """The rows for these persons, those the user may see, in one statement: each person with the first
+    phone, the visible accounts (main customer first) and, per account, the premises served (service
+    agreements not canceled, oldest first) and the mailing premise if the user may see it."""
+    db = connection.alias
+    account_ok, account_params = _account_visible_sql("a", user)
+    mailing_ok, mailing_params = _premise_visible_sql("mp.id", user)
+    persons_in, persons_params = _in("p.id", person_ids)
+    phone = "SELECT {} FROM customers_personphone ph WHERE ph.person_id = p.id ORDER BY ph.id LIMIT 1"
+    sql = (
+        f"SELECT {_cols('p', _PERSON_FIELDS)}, ({phone.format('ph.number')}), ({phone.format('ph.extension')}),"
+        " EXISTS (SELECT 1 FROM customers_accountperson x WHERE x.person_id = p.id),"
+        f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)}, cc.description,"
+        f" s.start_date, s.id, {_cols('sp', _PREMISE_FIELDS)},"
+        f" {_cols('mp', _PREMISE_FIELDS)}, CASE WHEN mp.id IS NULL THEN 0 WHEN {mailing_ok} THEN 1 ELSE 0 END"
+        " FROM customers_person p"
+        " LEFT JOIN (customers_accountperson ap"
+        f"  JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
+        "  JOIN customers_customerclass cc ON cc.code = a.customer_class_id) ON ap.person_id = p.id"
+        " LEFT JOIN customers_serviceagreement s"
+        "  ON s.account_id = a.id AND s.premise_id IS NOT NULL AND s.status <> %s"
+        " LEFT JOIN customers_premise sp ON sp.id = s.premise_id"
+        " LEFT JOIN customers_premise mp ON mp.id = a.mailing_premise_id"
+        f" WHERE {persons_in}"
     )
-    for account_id, premise_id in sas:
-        by_account.setdefault(account_id, []).append(premise_id)
-    for r in rows:
-        for a in r.accounts:
-            if a.mailing_premise_id:
-                by_account.setdefault(a.pk, []).append(a.mailing_premise_id)
-    wanted = {pid for pids in by_account.values() for pid in pids}
-    premises = {p.pk: p for p in Premise.objects.visible_to(user).filter(pk__in=wanted)}
-    for r in rows:
-        seen: dict[str, Premise] = {}
-        for a in r.accounts:
-            for pid in by_account.get(a.pk, []):
-                if pid in premises:
-                    seen.setdefault(pid, premises[pid])
-        r.premises = list(seen.values())
+    params = [*mailing_params, *account_params, ServiceAgreement.Status.CANCELED.value, *persons_params]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        found = cur.fetchall()
+    np, na, npr = len(_PERSON_FIELDS), len(_ACCOUNT_FIELDS), len(_PREMISE_FIELDS)
+    p_id, a_id, a_class, pr_id = (
+        _PERSON_FIELDS.index("id"),
+        _ACCOUNT_FIELDS.index("id"),
+        _ACCOUNT_FIELDS.index("customer_class_id"),
+        _PREMISE_FIELDS.index("id"),
+    )
+    persons: dict[str, tuple[Person, str, bool]] = {}
+    # person id -> account id -> (main customer?, account, [(start date, sa id, premise)], mailing premise)
+    accounts: dict[str, dict[str, tuple[bool, Account, list[tuple[Any, str, Premise]], Premise | None]]] = {}
+    classes: dict[str, CustomerClass] = {}
+    for r in found:
+        pid = r[p_id]
+        if pid not in persons:
+            number, extension, has_links = r[np], r[np + 1], bool(r[np + 2])
+            phone_text = f"{phone_display(number)}{f' x{extension}' if extension else ''}" if number else ""
+            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), phone_text, has_links)
+            accounts[pid] = {}
+        i = np + 3
+        main, account_values, description = r[i], r[i + 1 : i + 1 + na], r[i + 1 + na]
+        aid = account_values[a_id]
+        if aid is None:
+            continue
+        i += 2 + na
+        start, sa_id, served, mailing, mailing_visible = (
+            r[i],
+            r[i + 1],
+            r[i + 2 : i + 2 + npr],
+            r[i + 2 + npr : i + 2 + 2 * npr],
+            r[i + 2 + 2 * npr],
+        )
+        by_account = accounts[pid]
+        if aid not in by_account:
+            account = Account.from_db(db, _ACCOUNT_FIELDS, account_values)
+            code = account_values[a_class]
+            if code not in classes:
+                classes[code] = CustomerClass.from_db(db, ["code", "description"], [code, description])
+            account.customer_class = classes[code]
+            mp = Premise.from_db(db, _PREMISE_FIELDS, mailing) if mailing[pr_id] and mailing_visible else None
+            by_account[aid] = (bool(main), account, [], mp)
+        if served[pr_id] is not None:
+            by_account[aid][2].append((start, sa_id, Premise.from_db(db, _PREMISE_FIELDS, served)))
+    out = []
+    for pid, (person, phone_text, has_links) in persons.items():
+        linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].pk))
+        if has_links and not linked and not sees_everything(user):
+            continue  # every account of this person is in another access group
+        premises: dict[str, Premise] = {}
+        for _, _, served_at, mailing_premise in linked:
+            for _, _, premise in sorted(served_at, key=lambda e: (e[0], e[1])):
+                premises.setdefault(premise.pk, premise)
+            if mailing_premise is not None:
+                premises.setdefault(mailing_premise.pk, mailing_premise)
+        out.append(
+            SearchRow(
+                person=person,
+                accounts=[e[1] for e in linked],
+                premises=list(premises.values()),
+                phone=phone_text,
+            )
+        )
+    return out
 
 
 def _unique_account(hits: _Hits, rows: list[SearchRow]) -> str | None:
