@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "custcare.contacts",
     "custcare.batch",
     "custcare.todo",
+    "custcare.events",
+    "custcare.fieldwork",
     "custcare.web",
     "custcare.demo",
 ]

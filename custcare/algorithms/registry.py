@@ -21,6 +21,16 @@ class Spot(enum.StrEnum):
     CONTACT_TIMELINE = "CC-TIMELINE"
     TODO_INFO = "TD-INFO"
     TODO_ASSIGNMENT = "TD-ASSIGN"
+    FA_REMARK = "FA-REMARK"
+    MR_REMARK = "MR-REMARK"
+    CAMPAIGN_ORDER = "CAMP-ORDER"
+    CUSTCLASS_ORDER = "CCL-ORDER"
+    SCM_ACTIVATION = "SCM-ACTIV"
+    SCM_CREATION = "SCM-CREATE"
+    SA_ACTIVATION = "SA-ACTIV"
+    UA_RENEWAL = "UA-RENEW"
+    CASE_TRANSITION = "CASE-TRANS"
+    AUTOPAY_EXPIRY = "AP-EXPIRY"
 
     @property
     def label(self) -> str:
@@ -33,6 +43,16 @@ SPOT_LABELS = {
     Spot.CONTACT_TIMELINE: "Installation Options – customer contact timeline",
     Spot.TODO_INFO: "To Do Type – build the To Do information text",
     Spot.TODO_ASSIGNMENT: "To Do Type – validate an assignment (warnings)",
+    Spot.FA_REMARK: "Field Activity Remark Type – a crew's remark creates a contact",
+    Spot.MR_REMARK: "Meter Reader Remark Type – a reader's remark creates a contact",
+    Spot.CAMPAIGN_ORDER: "Campaign – an order is completed",
+    Spot.CUSTCLASS_ORDER: "Customer Class – an order is completed",
+    Spot.SCM_ACTIVATION: "Service Credit Membership Type – a membership is activated",
+    Spot.SCM_CREATION: "Service Credit Membership Type – a membership is created",
+    Spot.SA_ACTIVATION: "SA Type – a service agreement is activated",
+    Spot.UA_RENEWAL: "Umbrella Agreement – the agreement is renewed",
+    Spot.CASE_TRANSITION: "Case Type – a case enters a status",
+    Spot.AUTOPAY_EXPIRY: "Customer Class – auto-pay credit card expiry notice",
 }
 
 

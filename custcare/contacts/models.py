@@ -227,6 +227,19 @@ class CustomerContact(models.Model):
 
     class Meta:
         ordering = ["-contact_datetime", "-id"]
+        # A system event creates one contact per person (or per premise, for premise-based types).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_reference", "person"],
+                condition=~models.Q(origin="USER") & ~models.Q(origin_reference="") & models.Q(person__isnull=False),
+                name="cc_generated_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["origin_reference", "premise"],
+                condition=~models.Q(origin="USER") & ~models.Q(origin_reference="") & models.Q(person__isnull=True),
+                name="cc_generated_once_per_premise",
+            ),
+        ]
         indexes = [
             models.Index(fields=["person", "-contact_datetime"], name="cc_person_date_idx"),
             models.Index(fields=["account", "-contact_datetime"], name="cc_account_date_idx"),

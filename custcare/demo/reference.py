@@ -49,6 +49,7 @@ CHAR_TYPES = [
     ("COMPL-RSN", "Complaint reason", "LIST", ["BILLING", "SERVICE", "STAFF", "OUTAGE", "OTHER"]),
     ("OUTAGE-DT", "Outage start date", "DATE", []),
     ("READING", "Customer's meter reading", "NUM", []),
+    ("SOURCE-ID", "Source record id", "FREE", []),
 ]
 CONTACT_CLASSES = [
     ("INQ", "Inquiry"),
@@ -129,13 +130,17 @@ CONTACT_TYPES = [
         False,
     ),
     ("GEN", "PREMNOTE", "Premise note", "Note about the premise (access, hazards).", "NA", "NA", "REQ", "NA", False),
+    ("SVC", "FIELDVIS", "Field visit: spoke to customer", "", "REQ", "OPT", "OPT", "NA", False),
 ]
 TYPE_CHARS = {
     ("CMPL", "GEN"): [("COMPL-RSN", True, "")],
     ("SVC", "OUTAGE"): [("OUTAGE-DT", False, "")],
     ("SVC", "METER"): [("METER-NO", True, ""), ("READING", False, "")],
     ("BILL", "HIBILL"): [("READING", False, ""), ("COMPL-RSN", False, "BILLING")],
+    ("SVC", "FIELDVIS"): [("SOURCE-ID", False, "")],
 }
+FA_TYPES = [("MTRCHK", "Meter check"), ("CONNECT", "Connect service"), ("DISCON", "Disconnect service")]
+FA_REMARK_TYPES = [("SPOKE", "Spoke to customer"), ("DOG", "Dog on premise"), ("NOACCESS", "No access to meter")]
 ALGORITHMS = [
     (
         "CC-METERNO",
@@ -201,6 +206,10 @@ def reference_data_load() -> None:
             code=code, defaults={"description": description, "value_type": value_type, "allowed_values": allowed}
         )
     _codes(ContactClass, CONTACT_CLASSES)
+    from custcare.fieldwork.models import FieldActivityRemarkType, FieldActivityType
+
+    _codes(FieldActivityType, FA_TYPES)
+    _codes(FieldActivityRemarkType, FA_REMARK_TYPES)
     for code, description, type_code, params in ALGORITHMS:
         Algorithm.objects.get_or_create(
             code=code, defaults={"description": description, "algorithm_type": type_code, "parameters": params}

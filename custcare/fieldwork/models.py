@@ -1,0 +1,92 @@
+"""Field activities done by crews at premises, and the remarks they leave (step 2.0 triggers)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from custcare.algorithms.models import Algorithm
+from custcare.algorithms.registry import Spot
+
+
+class FieldActivityType(models.Model):
+    code = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+
+class FieldActivityRemarkType(models.Model):
+    """A remark a crew can leave ("spoke to customer", "dog on premise"); algorithms plugged into it
+    run when a completed activity carries it."""
+
+    code = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"
+
+
+class FieldActivityRemarkTypeAlgorithm(models.Model):
+    remark_type = models.ForeignKey(FieldActivityRemarkType, on_delete=models.CASCADE, related_name="algorithms")
+    spot = models.CharField(max_length=20, default=Spot.FA_REMARK.value, choices=[(Spot.FA_REMARK.value, "Remark")])
+    sequence = models.PositiveSmallIntegerField(default=10)
+    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
+
+    class Meta:
+        ordering = ["sequence", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.algorithm_id}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.algorithm_id and self.algorithm.spot.value != self.spot:
+            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
+
+
+class FieldActivity(models.Model):
+    """CustCare's copy of a field activity from the field work system, keyed by that system's id."""
+
+    class Status(models.TextChoices):
+        PENDING = "P", "Pending"
+        COMPLETED = "C", "Completed"
+        CANCELED = "X", "Canceled"
+
+    id = models.CharField(max_length=30, primary_key=True)
+    fa_type = models.ForeignKey(FieldActivityType, on_delete=models.PROTECT)
+    premise = models.ForeignKey("customers.Premise", on_delete=models.PROTECT, related_name="field_activities")
+    account = models.ForeignKey(
+        "customers.Account", null=True, blank=True, on_delete=models.PROTECT, related_name="field_activities"
+    )
+    status = models.CharField(max_length=1, choices=Status.choices, default=Status.PENDING)
+    scheduled_date = models.DateField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    crew = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["-completed_at", "id"]
+        verbose_name_plural = "field activities"
+
+    def __str__(self) -> str:
+        return f"FA {self.id} {self.fa_type_id} ({self.get_status_display()})"
+
+
+class FieldActivityRemark(models.Model):
+    field_activity = models.ForeignKey(FieldActivity, on_delete=models.CASCADE, related_name="remarks")
+    remark_type = models.ForeignKey(FieldActivityRemarkType, on_delete=models.PROTECT)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["field_activity", "remark_type"], name="fa_remark_once")]
+
+    def __str__(self) -> str:
+        return f"{self.remark_type_id} on {self.field_activity_id}"
