@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "custcare.todo",
     "custcare.events",
     "custcare.fieldwork",
+    "custcare.marketing",
+    "custcare.programs",
     "custcare.web",
     "custcare.demo",
 ]

@@ -1,0 +1,1 @@
+"""Marketing event kinds and algorithm types (filled in below)."""

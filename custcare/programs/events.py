@@ -1,0 +1,1 @@
+"""Programme event kinds and algorithm types."""

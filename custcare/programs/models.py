@@ -1,0 +1,1 @@
+"""Service credit memberships (filled in below)."""
