@@ -91,8 +91,17 @@ class SearchRow:
     accounts: list[Account] = field(default_factory=list)
     premises: list[Premise] = field(default_factory=list)
     matched: str = ""  # what matched, for people: "name 'Rivera, Maria'", "phone (555) 201-3344", ...
-    phone: str = ""  # the person's first phone, formatted for display
     score: float = 0.0  # name similarity (0..1); 1 for exact identifications
+    phone_number: str = ""  # the person's first phone, E.164
+    phone_extension: str = ""
+
+    @property
+    def phone(self) -> str:
+        """The first phone formatted for display; formatted when asked (the search page does not show it,
+        and formatting costs more than reading it)."""
+        if not self.phone_number:
+            return ""
+        return f"{phone_display(self.phone_number)}{f' x{self.phone_extension}' if self.phone_extension else ''}"
 
 
 @dataclass
@@ -603,13 +612,16 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
     account_ok, account_params = _account_visible_sql("a", user)
     mailing_ok, mailing_params = _premise_visible_sql("mp.id", user)
     persons_in, persons_params = _in("p.id", person_ids)
-    phone = "SELECT {} FROM customers_personphone ph WHERE ph.person_id = p.id ORDER BY ph.id LIMIT 1"
     sql = (
-        f"SELECT {_cols('p', _PERSON_FIELDS)}, ({phone.format('ph.number')}), ({phone.format('ph.extension')}),"
-        " EXISTS (SELECT 1 FROM customers_accountperson x WHERE x.person_id = p.id),"
+        f"SELECT {_cols('p', _PERSON_FIELDS)},"
+        " (SELECT ph.number || '|' || ph.extension FROM customers_personphone ph"
+        "  WHERE ph.person_id = p.id ORDER BY ph.id LIMIT 1),"
+        " CASE WHEN a.id IS NULL THEN EXISTS (SELECT 1 FROM customers_accountperson x WHERE x.person_id = p.id)"
+        " ELSE TRUE END,"
         f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)}, cc.description,"
         f" s.start_date, s.id, {_cols('sp', _PREMISE_FIELDS)},"
-        f" {_cols('mp', _PREMISE_FIELDS)}, CASE WHEN mp.id IS NULL THEN 0 WHEN {mailing_ok} THEN 1 ELSE 0 END"
+        f" {_cols('mp', _PREMISE_FIELDS)},"
+        f" CASE WHEN mp.id IS NULL THEN 0 WHEN mp.id = s.premise_id THEN 1 WHEN {mailing_ok} THEN 1 ELSE 0 END"
         " FROM customers_person p"
         " LEFT JOIN (customers_accountperson ap"
         f"  JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
@@ -631,18 +643,19 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         _ACCOUNT_FIELDS.index("customer_class_id"),
         _PREMISE_FIELDS.index("id"),
     )
-    persons: dict[str, tuple[Person, str, bool]] = {}
+    persons: dict[str, tuple[Person, str, bool]] = {}  # person, "number|extension" of the first phone, has links
     # person id -> account id -> (main customer?, account, [(start date, sa id, premise)], mailing premise)
     accounts: dict[str, dict[str, tuple[bool, Account, list[tuple[Any, str, Premise]], Premise | None]]] = {}
     classes: dict[str, CustomerClass] = {}
     for r in found:
         pid = r[p_id]
         if pid not in persons:
-            number, extension, has_links = r[np], r[np + 1], bool(r[np + 2])
-            phone_text = f"{phone_display(number)}{f' x{extension}' if extension else ''}" if number else ""
-            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), phone_text, has_links)
+            has_links = bool(r[np + 1])
+            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), r[np] or "", has_links)
             accounts[pid] = {}
-        i = np + 3
+        elif r[np + 1]:
+            persons[pid] = (*persons[pid][:2], True)
+        i = np + 2
         main, account_values, description = r[i], r[i + 1 : i + 1 + na], r[i + 1 + na]
         aid = account_values[a_id]
         if aid is None:
@@ -667,7 +680,7 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         if served[pr_id] is not None:
             by_account[aid][2].append((start, sa_id, Premise.from_db(db, _PREMISE_FIELDS, served)))
     out = []
-    for pid, (person, phone_text, has_links) in persons.items():
+    for pid, (person, phone, has_links) in persons.items():
         linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].pk))
         if has_links and not linked and not sees_everything(user):
             continue  # every account of this person is in another access group
@@ -682,7 +695,8 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
                 person=person,
                 accounts=[e[1] for e in linked],
                 premises=list(premises.values()),
-                phone=phone_text,
+                phone_number=phone.partition("|")[0],
+                phone_extension=phone.partition("|")[2],
             )
         )
     return out
