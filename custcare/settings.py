@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "custcare.fieldwork",
     "custcare.marketing",
     "custcare.programs",
+    "custcare.payments",
     "custcare.web",
     "custcare.demo",
 ]
