@@ -32,7 +32,7 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 # Administrators maintain configuration in the admin site: these apps' models.
-ADMIN_APPS = ["algorithms", "contacts", "customers", "auth", "security", "batch", "todo"]
+ADMIN_APPS = ["algorithms", "contacts", "customers", "auth", "security", "batch", "todo", "marketing", "programs"]
 
 
 def user_roles(user: Any) -> set[str]:
