@@ -19,3 +19,6 @@ def mount(api: NinjaAPI) -> None:
     from custcare.api.batch import router as batch_router
 
     api.add_router("/batch", batch_router, tags=["batch"])
+    from custcare.api.events import events_router
+
+    api.add_router("/events", events_router(), tags=["events"])
