@@ -11,7 +11,8 @@ How a query is read:
 - anything else: a name (at least 3 characters), and, when it contains a digit, an identifier value.
 
 Names are matched with trigrams (pg_trgm's measures), which makes the match case-, accent- (through
-`name_key`), typo- and word-order-tolerant, in two steps:
+`name_key`), typo- and word-order-tolerant, in up to three steps, each tried only if the one before found
+no name:
 1. every word the caller typed must be like some word of the name:
        word_similarity(word, search_name) >= WORD_SIMILARITY_THRESHOLD     (PostgreSQL's `<%` operator)
    0.35, below pg_trgm's default of 0.6, because one swapped pair of letters in a four-letter word keeps
@@ -19,17 +20,26 @@ Names are matched with trigrams (pg_trgm's measures), which makes the match case
    "rivera" 0.5), while 0.35 still needs the word's first letters right. Requiring every word is what makes
    the search selective: "john smith" reads only names with a john-like and a smith-like word, not every
    Smith and every John, so it stays fast on a million persons. A prefix works too ("rive" is 0.8).
-2. only if step 1 finds nothing (a typo in a word's first letters, "jhon smith"): the whole name must be
-   like the whole query, similarity(search_name, query) >= SIMILARITY_THRESHOLD (the `%` operator, at
-   pg_trgm's default 0.3; "jhon smith" against "smith john" is 0.47). This reads every name sharing a
-   word with the query, so it is the slower path.
+2. a typo in a word's first letters ("jhon smith", "mray smith"): the whole name must be like the whole
+   query, similarity(search_name, query) >= SIMILARITY_THRESHOLD (the `%` operator, at pg_trgm's default
+   0.3; "jhon smith" against "smith john" is 0.47), among the names that have a word beginning with the
+   first letter of each word typed (a slip rarely hits the very first letter). Without that, this step
+   would read every name sharing a word with the query, every Smith for "mray smith".
+3. the same similarity without the initials, for a slip in a first letter ("kohn smith"). This one reads
+   every name sharing a word with the query, so it is the slowest and runs last.
 Rows are ranked exact name first (in any word order), then by the greater of similarity and
-word_similarity of the whole query, then by name.
+word_similarity of the whole query, then by name; at most CUSTCARE_SEARCH_LIMIT are shown, and ranking,
+access filtering and the limit are done in the database, which stops once it has enough.
 
-PostgreSQL answers both steps from a GIN trigram index. SQLite has no trigram operators: candidates come
-from an FTS5 trigram index (step 1: for each word, any of its trigrams; step 2: any trigram of the query;
-best bm25 first, at most SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures,
-computed as pg_trgm computes them.
+PostgreSQL answers every step from a GIN trigram index (step 2's initials are regular expressions the
+same index answers). SQLite has no trigram operators: candidates come from an FTS5 trigram index (step 1:
+for each word, any of its trigrams; steps 2 and 3: any trigram of the query; best bm25 first, at most
+SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures, computed as pg_trgm
+computes them.
+
+A search costs at most a few statements: on PostgreSQL one to set pg_trgm's thresholds, one per name step
+tried, and one that reads every result row (person, first phone, visible accounts, premises) as plain
+values; ids, phones and identifiers are looked up together in one.
 """
 
 from __future__ import annotations
@@ -405,11 +415,28 @@ def _trgm_thresholds() -> None:
         )
 
 
-def _name_condition(key: str, broad: bool) -> tuple[str, list[Any]]:
-    if broad:
-        return "customers_personname.search_name %% %s", [key]
-    words = sorted(set(key.split()))
-    return " AND ".join("%s <%% customers_personname.search_name" for _ in words), words
+# The name steps, tried in turn until one finds a name (see the module docstring).
+_WORDS, _INITIALS, _WHOLE = 0, 1, 2
+NAME_STEPS = (_WORDS, _INITIALS, _WHOLE)
+
+
+def _initials(key: str) -> list[str]:
+    return sorted({w[0] for w in key.split() if w[0].isalnum()})
+
+
+def _name_condition(key: str, step: int) -> tuple[str, list[Any]]:
+    if step == _WORDS:
+        words = sorted(set(key.split()))
+        return " AND ".join("%s <%% customers_personname.search_name" for _ in words), words
+    if step == _INITIALS:
+        initials = _initials(key)
+        return (
+            " AND ".join(
+                ["customers_personname.search_name %% %s"] + ["customers_personname.search_name ~ %s" for _ in initials]
+            ),
+            [key, *[f"(^| ){c}" for c in initials]],
+        )
+    return "customers_personname.search_name %% %s", [key]
 
 
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
@@ -419,8 +446,8 @@ def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tup
     common name costs access checks for the rows shown only, not for every Smith)."""
     _trgm_thresholds()
     visible, visible_params = _person_visible_sql("m.person_id", user)
-    for broad in (False, True):
-        where, params = _name_condition(key, broad)
+    for step in NAME_STEPS:
+        where, params = _name_condition(key, step)
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
@@ -447,7 +474,8 @@ def _word_grams(word: str) -> list[str]:
 
 def fts_query(key: str, broad: bool) -> str:
     """An FTS5 query over the trigram index, which holds each name padded with one space at both ends
-    (see migration 0002): step 1 needs, for every word, one of its trigrams; step 2 any trigram."""
+    (see migration 0002): step 1 needs, for every word, one of its trigrams; the later steps any trigram
+    (their initials are checked on the candidates: a word's first letter alone makes no trigram here)."""
     words = sorted(set(key.split()))
     if broad:
         return " OR ".join(sorted({g for w in words for g in _word_grams(w)}))
@@ -460,6 +488,7 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
     exact_set = set(exact)
     key_grams = trigrams(key)
     word_grams = [trigrams(w) for w in sorted(set(key.split()))]
+    initials = _initials(key)
     rows: list[tuple[Any, ...]] = []
     for broad in (False, True):
         with connection.cursor() as cur:
@@ -470,6 +499,8 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
                 [fts_query(key, broad), SQLITE_CANDIDATES],
             )
             candidates = cur.fetchall()
+        # The broad candidates serve the last two steps: names with the caller's initials if any, else all.
+        with_initials: list[tuple[Any, ...]] = []
         for person_id, name, name_type, is_primary, search_name in candidates:
             is_exact = search_name in exact_set
             if is_exact:
@@ -486,7 +517,12 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
                 else:
                     continue
                 score = max(score, _word_similarity(key_grams, seq, grams))
-            rows.append((person_id, name, name_type, bool(is_primary), is_exact, score, search_name))
+            row = (person_id, name, name_type, bool(is_primary), is_exact, score, search_name)
+            rows.append(row)
+            if broad and all(f" {c}" in f" {search_name}" for c in initials):
+                with_initials.append(row)
+        if with_initials:
+            rows = with_initials
         if rows:
             break
     rows.sort(key=lambda r: (not r[4], -r[5], not r[3], r[6], r[0]))
@@ -647,6 +683,15 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
     # person id -> account id -> (main customer?, account, [(start date, sa id, premise)], mailing premise)
     accounts: dict[str, dict[str, tuple[bool, Account, list[tuple[Any, str, Premise]], Premise | None]]] = {}
     classes: dict[str, CustomerClass] = {}
+    premises_by_id: dict[str, Premise] = {}
+
+    def premise(values: tuple[Any, ...]) -> Premise:
+        """One instance per premise (an account's mailing premise is often the one it is served at)."""
+        found = premises_by_id.get(values[pr_id])
+        if found is None:
+            found = premises_by_id[values[pr_id]] = Premise.from_db(db, _PREMISE_FIELDS, values)
+        return found
+
     for r in found:
         pid = r[p_id]
         if pid not in persons:
@@ -675,10 +720,10 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
             if code not in classes:
                 classes[code] = CustomerClass.from_db(db, ["code", "description"], [code, description])
             account.customer_class = classes[code]
-            mp = Premise.from_db(db, _PREMISE_FIELDS, mailing) if mailing[pr_id] and mailing_visible else None
+            mp = premise(mailing) if mailing[pr_id] and mailing_visible else None
             by_account[aid] = (bool(main), account, [], mp)
         if served[pr_id] is not None:
-            by_account[aid][2].append((start, sa_id, Premise.from_db(db, _PREMISE_FIELDS, served)))
+            by_account[aid][2].append((start, sa_id, premise(served)))
     out = []
     for pid, (person, phone, has_links) in persons.items():
         linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].pk))
@@ -686,8 +731,8 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
             continue  # every account of this person is in another access group
         premises: dict[str, Premise] = {}
         for _, _, served_at, mailing_premise in linked:
-            for _, _, premise in sorted(served_at, key=lambda e: (e[0], e[1])):
-                premises.setdefault(premise.pk, premise)
+            for _, _, served_premise in sorted(served_at, key=lambda e: (e[0], e[1])):
+                premises.setdefault(served_premise.pk, served_premise)
             if mailing_premise is not None:
                 premises.setdefault(mailing_premise.pk, mailing_premise)
         out.append(
