@@ -22,7 +22,7 @@ from pydantic import ValidationError as PydanticError
 from custcare.algorithms.services import algorithm_instance
 from custcare.contacts.models import ContactType, CustomerContact
 from custcare.contacts.services import customer_contact_add, reminder_log
-from custcare.core.audit import audit_record
+from custcare.core.audit import audit_record, audit_record_many
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.events.models import SystemEvent
 from custcare.events.registry import ContactSpec, EventKind, Trigger, event_kind_get, event_kinds
@@ -103,7 +103,7 @@ def _contact_for(spec: ContactSpec, *, user: Any) -> tuple[CustomerContact, bool
         raise ValidationFailed(
             f"Algorithm {spec.algorithm} could not create its contact: {exc.message} {details}"
         ) from exc
-    if spec.letter_template and spec.letter_template != contact.letter_template:
+    if spec.letter_template and not (contact.print_letter and contact.letter_template == spec.letter_template):
         contact.print_letter, contact.letter_template = True, spec.letter_template
         contact.save(update_fields=["print_letter", "letter_template"])
     if ctype.reminder_role:
@@ -236,3 +236,56 @@ def event_dry_run(*, kind: str, payload: dict[str, Any], user: Any) -> Outcome:
         pass
     assert result is not None
     return result
+
+
+def events_receive_many(
+    *, kind: str, items: list[tuple[str, dict[str, Any]]], user: Any
+) -> list[tuple[SystemEvent, bool] | DomainError]:
+    """Bulk intake: the events of one kind in one transaction, each with the outcome event_receive
+    would give it (the stored event and whether it is new), or the refusal of a malformed one — which
+    stores nothing and does not undo the others. Repeats (already stored, or earlier in `items`) are
+    found in one query; the new events and their audit entries are written in one statement each."""
+    require(user, "contact.write")
+    cls = _kind(kind)
+    results: list[tuple[SystemEvent, bool] | DomainError | None] = [None] * len(items)
+    parsed: dict[int, Any] = {}
+    for i, (event_id, payload) in enumerate(items):
+        try:
+            if not event_id or len(event_id) > 80:
+                raise ValidationFailed("Every event needs an id of 1 to 80 characters.", {"event_id": ["Required."]})
+            parsed[i] = _payload(cls, payload)
+        except ValidationFailed as exc:
+            results[i] = exc
+    ids = {items[i][0] for i in parsed}
+    stored = {e.event_id: e for e in SystemEvent.objects.filter(kind=kind, event_id__in=ids)} if ids else {}
+    fresh: dict[str, SystemEvent] = {}
+    try:
+        with transaction.atomic():
+            for i in sorted(parsed):
+                event_id, payload = items[i]
+                if event_id in stored or event_id in fresh:
+                    results[i] = (stored.get(event_id) or fresh[event_id], False)
+                    continue
+                event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+                _attempt(event, cls, parsed[i])
+                fresh[event_id] = event
+                results[i] = (event, True)
+            SystemEvent.objects.bulk_create(fresh.values())
+            audit_record_many(entities=list(fresh.values()), action="receive", user=user, summary=f"{kind} (bulk)")
+    except IntegrityError:  # another delivery stored some of these events meanwhile: one by one instead
+        return [
+            result
+            if isinstance(result, DomainError)
+            else _receive_or_refusal(kind=kind, event_id=items[i][0], payload=items[i][1], user=user)
+            for i, result in enumerate(results)
+        ]
+    return [r for r in results if r is not None]
+
+
+def _receive_or_refusal(
+    *, kind: str, event_id: str, payload: dict[str, Any], user: Any
+) -> tuple[SystemEvent, bool] | DomainError:
+    try:
+        return event_receive(kind=kind, event_id=event_id, payload=payload, user=user)
+    except ValidationFailed as exc:
+        return exc
