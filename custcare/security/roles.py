@@ -32,7 +32,23 @@ CAPABILITIES: dict[str, set[str]] = {
 }
 
 # Administrators maintain configuration in the admin site: these apps' models.
-ADMIN_APPS = ["algorithms", "contacts", "customers", "auth", "security", "batch", "todo", "marketing", "programs"]
+ADMIN_APPS = [
+    "algorithms",
+    "contacts",
+    "customers",
+    "auth",
+    "security",
+    "batch",
+    "todo",
+    "events",
+    "fieldwork",
+    "metering",
+    "cases",
+    "agreements",
+    "marketing",
+    "programs",
+    "payments",
+]
 
 
 def user_roles(user: Any) -> set[str]:
