@@ -268,6 +268,16 @@ def reference_data_load() -> None:
             )
         for seq, alg in enumerate(TYPE_ALGORITHMS.get((cls, typ), []), start=1):
             ContactTypeAlgorithm.objects.create(contact_type=ctype, algorithm_id=alg, sequence=seq * 10)
+    _event_sources_reference_load()
+
+
+def _event_sources_reference_load() -> None:
+    """The starter configuration of the system-event sources (step 2.0); each app keeps its own."""
+    from custcare.marketing.services import marketing_reference_load
+    from custcare.programs.services import programs_reference_load
+
+    marketing_reference_load()
+    programs_reference_load()
 
 
 @dataclass(frozen=True)
