@@ -499,30 +499,15 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
                 [fts_query(key, broad), SQLITE_CANDIDATES],
             )
             candidates = cur.fetchall()
-        # The broad candidates serve the last two steps: names with the caller's initials if any, else all.
-        with_initials: list[tuple[Any, ...]] = []
-        for person_id, name, name_type, is_primary, search_name in candidates:
-            is_exact = search_name in exact_set
-            if is_exact:
-                score = 1.0
-            else:
-                seq = _key_trigrams(search_name)
-                grams = set(seq)
-                if broad:
-                    score = _similarity(key_grams, grams)
-                    if score < SIMILARITY_THRESHOLD:
-                        continue
-                elif all(_word_similarity(g, seq, grams) >= WORD_SIMILARITY_THRESHOLD for g in word_grams):
-                    score = _similarity(key_grams, grams)
-                else:
-                    continue
-                score = max(score, _word_similarity(key_grams, seq, grams))
-            row = (person_id, name, name_type, bool(is_primary), is_exact, score, search_name)
-            rows.append(row)
-            if broad and all(f" {c}" in f" {search_name}" for c in initials):
-                with_initials.append(row)
-        if with_initials:
-            rows = with_initials
+        if not broad:
+            rows = _sqlite_scored(candidates, _WORDS, exact_set, key_grams, word_grams)
+        else:
+            # The broad candidates serve the last two steps: the names with the caller's initials, else all.
+            padded = [f" {c}" for c in initials]
+            first = [c for c in candidates if all(i in f" {c[4]}" for i in padded)]
+            rows = _sqlite_scored(first, _INITIALS, exact_set, key_grams, word_grams)
+            if not rows:
+                rows = _sqlite_scored(candidates, _WHOLE, exact_set, key_grams, word_grams)
         if rows:
             break
     rows.sort(key=lambda r: (not r[4], -r[5], not r[3], r[6], r[0]))
@@ -545,6 +530,41 @@ def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list
         if len(out) > limit:
             break
     return out[: limit + 1]
+
+
+def _sqlite_scored(
+    candidates: list[tuple[Any, ...]],
+    step: int,
+    exact_set: set[str],
+    key_grams: set[str],
+    word_grams: list[set[str]],
+) -> list[tuple[Any, ...]]:
+    """The candidates that match in this step, scored as pg_trgm would. Word similarity (the costly
+    measure) is computed only for names that can reach the threshold: a word's shared trigrams over its
+    own trigrams bound its word similarity from above."""
+    out = []
+    for person_id, name, name_type, is_primary, search_name in candidates:
+        is_exact = search_name in exact_set
+        if is_exact:
+            score = 1.0
+        else:
+            seq = _key_trigrams(search_name)
+            grams = set(seq)
+            if step == _WORDS:
+                if not all(
+                    len(g & grams) >= WORD_SIMILARITY_THRESHOLD * len(g)
+                    and _word_similarity(g, seq, grams) >= WORD_SIMILARITY_THRESHOLD
+                    for g in word_grams
+                ):
+                    continue
+                score = _similarity(key_grams, grams)
+            else:
+                score = _similarity(key_grams, grams)
+                if score < SIMILARITY_THRESHOLD:
+                    continue
+            score = max(score, _word_similarity(key_grams, seq, grams))
+        out.append((person_id, name, name_type, bool(is_primary), is_exact, score, search_name))
+    return out
 
 
 def _key_trigrams(key: str) -> list[str]:
@@ -652,16 +672,15 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         f"SELECT {_cols('p', _PERSON_FIELDS)},"
         " (SELECT ph.number || '|' || ph.extension FROM customers_personphone ph"
         "  WHERE ph.person_id = p.id ORDER BY ph.id LIMIT 1),"
-        " CASE WHEN a.id IS NULL THEN EXISTS (SELECT 1 FROM customers_accountperson x WHERE x.person_id = p.id)"
-        " ELSE TRUE END,"
+        " ap.id,"
         f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)}, cc.description,"
         f" s.start_date, s.id, {_cols('sp', _PREMISE_FIELDS)},"
         f" {_cols('mp', _PREMISE_FIELDS)},"
         f" CASE WHEN mp.id IS NULL THEN 0 WHEN mp.id = s.premise_id THEN 1 WHEN {mailing_ok} THEN 1 ELSE 0 END"
         " FROM customers_person p"
-        " LEFT JOIN (customers_accountperson ap"
-        f"  JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
-        "  JOIN customers_customerclass cc ON cc.code = a.customer_class_id) ON ap.person_id = p.id"
+        " LEFT JOIN customers_accountperson ap ON ap.person_id = p.id"
+        f" LEFT JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
+        " LEFT JOIN customers_customerclass cc ON cc.code = a.customer_class_id"
         " LEFT JOIN customers_serviceagreement s"
         "  ON s.account_id = a.id AND s.premise_id IS NOT NULL AND s.status <> %s"
         " LEFT JOIN customers_premise sp ON sp.id = s.premise_id"
@@ -679,7 +698,8 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         _ACCOUNT_FIELDS.index("customer_class_id"),
         _PREMISE_FIELDS.index("id"),
     )
-    persons: dict[str, tuple[Person, str, bool]] = {}  # person, "number|extension" of the first phone, has links
+    # person, "number|extension" of the first phone, linked to some account (seen or not)?
+    persons: dict[str, tuple[Person, str, bool]] = {}
     # person id -> account id -> (main customer?, account, [(start date, sa id, premise)], mailing premise)
     accounts: dict[str, dict[str, tuple[bool, Account, list[tuple[Any, str, Premise]], Premise | None]]] = {}
     classes: dict[str, CustomerClass] = {}
@@ -695,11 +715,8 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
     for r in found:
         pid = r[p_id]
         if pid not in persons:
-            has_links = bool(r[np + 1])
-            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), r[np] or "", has_links)
+            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), r[np] or "", r[np + 1] is not None)
             accounts[pid] = {}
-        elif r[np + 1]:
-            persons[pid] = (*persons[pid][:2], True)
         i = np + 2
         main, account_values, description = r[i], r[i + 1 : i + 1 + na], r[i + 1 + na]
         aid = account_values[a_id]
