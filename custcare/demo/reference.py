@@ -273,9 +273,15 @@ def reference_data_load() -> None:
 
 def _event_sources_reference_load() -> None:
     """The starter configuration of the system-event sources (step 2.0); each app keeps its own."""
+    from custcare.agreements.services import agreements_reference_load
+    from custcare.cases.services import cases_reference_load
     from custcare.marketing.services import marketing_reference_load
+    from custcare.metering.services import metering_reference_load
     from custcare.programs.services import programs_reference_load
 
+    metering_reference_load()
+    cases_reference_load()
+    agreements_reference_load()
     marketing_reference_load()
     programs_reference_load()
 
