@@ -12,5 +12,6 @@ urlpatterns = [
     path("batch/", include("custcare.web.urls_batch")),
     path("reminders/", include("custcare.web.urls_reminders")),
     path("todo/", include("custcare.web.urls_todo")),
+    path("events/", include("custcare.web.urls_events")),
     path("", include("custcare.web.urls")),
 ]

@@ -134,7 +134,7 @@ def test_customer_class_algorithm_and_notice_days_rule(batch_operator, admin_use
         user=admin_user,
     )
     CustomerClassAlgorithm.objects.create(customer_class_id="R", spot="AP-EXPIRY", algorithm_id="R-CCEXP")
-    CustomerClassOptions.objects.create(customer_class_id="R", expiry_notice_days=60)
+    CustomerClassOptions.objects.update_or_create(customer_class_id="R", defaults={"expiry_notice_days": 60})
     card = _card(customer["account"], "AP-1", 12, 2026, card_brand="MC", card_last4="5100")
 
     _run(batch_operator)
