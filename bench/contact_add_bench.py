@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import random
+import socket
 import statistics
 import subprocess
 import sys
@@ -166,6 +167,28 @@ def run_http(host: str, port: int, targets: list[dict[str, str]], requests: int,
     }
 
 
+def serve(port: int) -> None:
+    """Django's development WSGI server with TCP_NODELAY on each connection. Plain runserver writes the
+    response headers and body in separate small packets; on a keep-alive connection Nagle's algorithm
+    then holds the body until the client's delayed ACK (about 40 ms on Linux), which would be measured
+    as application latency. Production WSGI servers set TCP_NODELAY."""
+    _django_setup()
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class NoDelayHandler(WSGIRequestHandler):
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = ThreadedWSGIServer(("127.0.0.1", port), NoDelayHandler)
+    httpd.set_app(get_wsgi_application())
+    httpd.serve_forever()
+
+
 def machine() -> str:
     mem_kb = 0
     try:
@@ -186,7 +209,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="A server already running on this machine, e.g. http://127.0.0.1:8000")
     parser.add_argument("--max-seconds", type=float, default=600, help="Stop sending after this long.")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--server",
+        choices=["runserver", "nodelay"],
+        default="nodelay",
+        help="runserver: `custcare runserver --noreload`; nodelay: the same WSGI server with TCP_NODELAY.",
+    )
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.serve)
+        return 0
 
     _django_setup()
     from django.db import connection
@@ -209,8 +242,10 @@ def main(argv: list[str] | None = None) -> int:
         if host not in ("127.0.0.1", "localhost", "::1"):
             raise SystemExit("The benchmark only sends requests to this machine (127.0.0.1).")
     else:
-        custcare = Path(sys.executable).with_name("custcare")
-        cmd = [str(custcare), "runserver", "--noreload", f"127.0.0.1:{port}"]
+        if args.server == "runserver":
+            cmd = [str(Path(sys.executable).with_name("custcare")), "runserver", "--noreload", f"127.0.0.1:{port}"]
+        else:
+            cmd = [sys.executable, "-m", "bench.contact_add_bench", "--serve", str(port)]
         server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(host, port)
@@ -222,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ok_p95 = result["p95"] <= P95_TARGET_MS
     ok_sql = statements <= STATEMENT_TARGET
-    print(f"database: {vendor}, {persons:,} persons; machine: {machine()}")
+    server_name = f"--url {args.url}" if args.url else args.server
+    print(f"database: {vendor}, {persons:,} persons; server: {server_name}; machine: {machine()}")
     print(
         f"POST /api/v1/customer-contacts x{result['requests']}: p50 {result['p50']:.1f} ms, "
         f"p95 {result['p95']:.1f} ms (target <= {P95_TARGET_MS:.0f}: {'ok' if ok_p95 else 'MISSED'}), "

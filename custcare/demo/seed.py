@@ -695,6 +695,12 @@ def seed_load(
             _write_batch(batch, result)
             made += in_batch
             bar.update(in_batch)
+    if connection.vendor == "postgresql" and made:
+        # Fresh statistics: until autovacuum catches up the planner would guess (badly) from the sizes
+        # before the load, e.g. scanning every RES account to check one person's access.
+        tables = ", ".join(connection.ops.quote_name(t.table) for t in Batch().tables())
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {tables}")
     result.seconds = (timezone.now() - started).total_seconds()
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     AuditEntry.objects.create(
