@@ -302,16 +302,18 @@ class Reminder(models.Model):
     contact = models.ForeignKey(CustomerContact, on_delete=models.CASCADE, related_name="reminders")
     log_entry = models.OneToOneField(ContactLogEntry, on_delete=models.PROTECT, related_name="reminder")
     send_to_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     send_to_role = models.ForeignKey(
-        "todo.ToDoRole", null=True, blank=True, on_delete=models.PROTECT, related_name="reminders"
+        "todo.ToDoRole", null=True, blank=True, on_delete=models.PROTECT, related_name="reminders", db_index=False
     )
     trigger_date = models.DateField()
     comment = models.TextField()
     state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
 
     class Meta:
         ordering = ["trigger_date", "id"]
