@@ -264,11 +264,9 @@ def _by_exact_keys(
 
 
 def _in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
-    """`column IN (...)`: one array parameter on PostgreSQL (one statement text for any count), a list on SQLite."""
+    """`column IN (%s, ...)`, one parameter per value."""
     if not values:
         return "1 = 0", []
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
@@ -672,7 +670,8 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
     fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1"
     sql = (
         f"SELECT {_cols('p', _PERSON_FIELDS)}, p.phone, ap.id,"
-        f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)}, cc.description,"
+        f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)},"
+        " (SELECT cc.description FROM customers_customerclass cc WHERE cc.code = a.customer_class_id),"
         f" s.start_date, s.id, {_cols('sp', _PREMISE_FIELDS)},"
         f" {_cols('mp', _PREMISE_FIELDS)},"
         f" CASE WHEN mp.id IS NULL THEN 0 WHEN mp.id = s.premise_id THEN 1 WHEN {mailing_ok} THEN 1 ELSE 0 END"
@@ -682,7 +681,6 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         f"  FROM customers_person q WHERE {persons_in} {fence}) p"
         " LEFT JOIN customers_accountperson ap ON ap.person_id = p.id"
         f" LEFT JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
-        " LEFT JOIN customers_customerclass cc ON cc.code = a.customer_class_id"
         " LEFT JOIN customers_serviceagreement s"
         "  ON s.account_id = a.id AND s.premise_id IS NOT NULL AND s.status <> %s"
         " LEFT JOIN customers_premise sp ON sp.id = s.premise_id"
