@@ -1,0 +1,439 @@
+"""System events on PostgreSQL: the intake API, bulk intake, and the credit card expiry batch.
+
+    .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8]
+        [--bulk-events 20000] [--autopays 1000000] [--only http,bulk,expiry]
+        [--db custcare_bench_ev] [--server postgres://postgres@127.0.0.1:5432] [--drop]
+
+Works in a database of its own (created and migrated if missing; `--drop` removes it at the end).
+Customers come from `custcare seed` (without contacts); FARSPTOCUS is configured on the SPOKE remark
+type as the starter configuration would (class SVC, type FIELDVIS, a message, the source id stamped as
+a characteristic). Every event is a field-activity-completed with one SPOKE remark, so each creates
+one contact (plus its characteristic, the field activity and its remark, the stored event and the
+audit entries).
+
+- http: gunicorn (2 sync worker processes) serves CustCare on 127.0.0.1; `--clients` threads send
+  `--http-events` events over keep-alive connections, bounded to 300 s. Events/s over the wall time.
+- bulk: `custcare events import` of a JSON lines file of `--bulk-events` events, in process.
+- raw: for each, one `INSERT INTO contacts_customercontact ... SELECT FROM unnest(...)` of the same
+  number of contacts with the same column values (ids from the same counter): the floor.
+- expiry: `--autopays` auto-pay records generated in SQL over the seeded accounts (one in ten a bank
+  account, one in twenty inactive, expiry months spread over four years), then
+  C1-ExpireCreditCardCustContact through batch_run_submit + batch_run_execute with 2 threads;
+  records/s = auto-pay records in the run's key range / wall time; a raw INSERT ... SELECT of the same
+  notices is measured for the ratio.
+Targets: http >= 500 events/s, bulk >= 5,000 events/s, expiry >= 50,000 records/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESS_DATE = dt.date(2026, 11, 23)
+KIND = "field-activity-completed"
+HTTP_TARGET, BULK_TARGET, EXPIRY_TARGET = 500, 5_000, 50_000
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PORT = _free_port()
+
+
+def _ensure_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _drop_database(server: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _setup(url: str, customers: int) -> dict[str, Any]:
+    os.environ["CUSTCARE_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "custcare.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from custcare.algorithms.models import Algorithm
+    from custcare.demo.reference import reference_data_load, user_with_role_ensure
+    from custcare.fieldwork.models import FieldActivityRemarkTypeAlgorithm
+    from custcare.payments.reference import payments_reference_load
+    from custcare.security import roles
+
+    call_command("migrate", verbosity=0)
+    reference_data_load()
+    payments_reference_load()
+    if _scalar("SELECT count(*) FROM customers_person") < customers:
+        call_command("seed", persons=customers, contacts_per_person=0, no_progress=True, verbosity=0)
+    Algorithm.objects.update_or_create(
+        code="FA-SPOKE",
+        defaults={
+            "description": "Crew spoke to the customer",
+            "algorithm_type": "FARSPTOCUS",
+            "parameters": {
+                "contact_class": "SVC",
+                "contact_type": "FIELDVIS",
+                "recipients": "MAIN",
+                "stamp_char_type": "SOURCE-ID",
+                "message": "Crew {crew} spoke to the customer: {remark_text}",
+            },
+        },
+    )
+    FieldActivityRemarkTypeAlgorithm.objects.get_or_create(remark_type_id="SPOKE", algorithm_id="FA-SPOKE")
+    user_with_role_ensure(
+        username="bench-integrator", role=roles.INTEGRATOR, password="bench-pass-2026", access_groups=("RES", "COM")
+    )
+    user_with_role_ensure(
+        username="bench-batch", role=roles.BATCH_OPERATOR, password="bench-pass-2026", access_groups=("RES",)
+    )
+    _sql("VACUUM ANALYZE")
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT sa.premise_id, sa.account_id FROM customers_serviceagreement sa"
+            " JOIN customers_accountperson m ON m.account_id = sa.account_id AND m.main_customer"
+            " WHERE sa.status = 'AC' ORDER BY sa.id"
+        )
+        pairs = cur.fetchall()
+    return {"pairs": pairs}
+
+
+def _sql(statement: str, params: Any = None) -> float:
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+    return time.perf_counter() - started
+
+
+def _scalar(statement: str, params: Any = None) -> Any:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchone()[0]
+
+
+def _events(tag: str, count: int, pairs: list[tuple[str, str]]) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        premise, account = pairs[i % len(pairs)]
+        out.append(
+            {
+                "event_id": f"{tag}-{i}",
+                "field_activity_id": f"{tag}-{i}",
+                "fa_type": "MTRCHK",
+                "premise_id": premise,
+                "account_id": account,
+                "crew": f"Crew {i % 17}",
+                "remarks": [{"remark_type": "SPOKE", "text": "Customer asked about the new meter"}],
+            }
+        )
+    return out
+
+
+def _raw_insert(count: int, pairs: list[tuple[str, str]], tag: str) -> float:
+    """Seconds to insert `count` contacts like the events' in one statement (then removed)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from custcare.contacts.models import ContactType
+    from custcare.core.ids import new_ids
+
+    ctype = ContactType.objects.get(contact_class_id="SVC", type_code="FIELDVIS")
+    main = dict(
+        _rows(
+            "SELECT account_id, person_id FROM customers_accountperson WHERE main_customer AND account_id = ANY(%s)",
+            [list({a for _, a in pairs})],
+        )
+    )
+    ids = new_ids(count)
+    persons = [main[pairs[i % len(pairs)][1]] for i in range(count)]
+    accounts = [pairs[i % len(pairs)][1] for i in range(count)]
+    premises = [pairs[i % len(pairs)][0] for i in range(count)]
+    origins = [f"RAW-{tag}:field-activity:{tag}-{i}:SPOKE" for i in range(count)]
+    texts = [f"Crew {i % 17} spoke to the customer: Customer asked about the new meter" for i in range(count)]
+    now = timezone.now()
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO contacts_customercontact (id, contact_datetime, user_id, contact_class_id, contact_type_id,"
+            " person_id, account_id, premise_id, method, contact_detail, direction, is_open, description, origin,"
+            " origin_reference, print_letter, letter_template, letter_suppressed, letter_reprint, created_at)"
+            " SELECT u.id, %s, NULL, 'SVC', %s, u.person, u.account, u.premise, 'NA', '', 'OUT', FALSE, u.text,"
+            " 'ALG', u.origin, FALSE, '', FALSE, FALSE, %s"
+            " FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[])"
+            " AS u (id, person, account, premise, origin, text)",
+            [now, ctype.pk, now, ids, persons, accounts, premises, origins, texts],
+        )
+    elapsed = time.perf_counter() - started
+    _sql("DELETE FROM contacts_customercontact WHERE origin_reference LIKE %s", [f"RAW-{tag}:%"])
+    return elapsed
+
+
+def _rows(statement: str, params: Any = None) -> list[Any]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(statement, params)
+        return cur.fetchall()
+
+
+def _token() -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    body = json.dumps({"username": "bench-integrator", "password": "bench-pass-2026"})
+    conn.request("POST", "/api/v1/auth/token", body, {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    conn.close()
+    return str(data["token"])
+
+
+def _wait_for_server(server: subprocess.Popen[bytes], deadline: float) -> None:
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/login/")
+            conn.getresponse().read()
+            conn.close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not start")
+
+
+def bench_http(url: str, events: list[dict[str, Any]], clients: int, workers: int = 2) -> dict[str, Any]:
+    env = {**os.environ, "CUSTCARE_DATABASE_URL": url, "CUSTCARE_DEBUG": "0", "CUSTCARE_LOG_LEVEL": "ERROR"}
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "custcare.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        _wait_for_server(server, time.time() + 60)
+        token = _token()
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        slices = [events[i::clients] for i in range(clients)]
+        stop_at = time.time() + 300
+
+        def send(batch: list[dict[str, Any]]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+            headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+            for event in batch:
+                if time.time() > stop_at:
+                    break
+                conn.request("POST", f"/api/v1/events/{KIND}", json.dumps(event).encode(), headers)
+                response = conn.getresponse()
+                response.read()
+                with lock:
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+            conn.close()
+
+        threads = [threading.Thread(target=send, args=(s,)) for s in slices]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    sent = sum(statuses.values())
+    return {"events": sent, "seconds": elapsed, "rate": sent / elapsed, "statuses": statuses}
+
+
+def bench_bulk(events: list[dict[str, Any]]) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
+        for event in events:
+            event_id = event["event_id"]
+            payload = {k: v for k, v in event.items() if k != "event_id"}
+            handle.write(json.dumps({"event_id": event_id, "payload": payload}) + "\n")
+        path = handle.name
+    from io import StringIO
+
+    out = StringIO()
+    started = time.perf_counter()
+    call_command("events", "import", path, "--kind", KIND, "--batch-size", "1000", stdout=out, stderr=StringIO())
+    elapsed = time.perf_counter() - started
+    os.unlink(path)
+    return {"events": len(events), "seconds": elapsed, "rate": len(events) / elapsed, "summary": out.getvalue()}
+
+
+def _generate_autopays(count: int) -> None:
+    have = _scalar("SELECT count(*) FROM payments_autopay")
+    if have >= count:
+        return
+    _sql("TRUNCATE payments_autopay RESTART IDENTITY")
+    _sql("DROP TABLE IF EXISTS bench_acct")
+    _sql(
+        "CREATE TABLE bench_acct AS SELECT row_number() OVER (ORDER BY id) AS k, id FROM customers_account"
+        " WHERE EXISTS (SELECT 1 FROM customers_accountperson m WHERE m.account_id = customers_account.id"
+        " AND m.main_customer)"
+    )
+    accounts = _scalar("SELECT count(*) FROM bench_acct")
+    _sql(
+        "INSERT INTO payments_autopay (external_id, account_id, person_id, method, card_brand, card_last4,"
+        " expiry_month, expiry_year, start_date, end_date, active, updated_at)"
+        " SELECT 'AP-' || g, a.id, NULL, CASE WHEN g %% 10 = 0 THEN 'BANK' ELSE 'CC' END,"
+        " CASE WHEN g %% 10 = 0 THEN '' ELSE (ARRAY['VISA','MC','AMEX'])[1 + g %% 3] END,"
+        " CASE WHEN g %% 10 = 0 THEN '' ELSE lpad((g %% 10000)::text, 4, '0') END,"
+        " CASE WHEN g %% 10 = 0 THEN NULL ELSE 1 + (g / 10) %% 12 END,"
+        " CASE WHEN g %% 10 = 0 THEN NULL ELSE 2025 + (g / 120) %% 4 END,"
+        " DATE '2024-01-01', NULL, g %% 20 <> 7, now()"
+        " FROM generate_series(1, %s) g JOIN bench_acct a ON a.k = 1 + g %% %s",
+        [count, accounts],
+    )
+    _sql("DROP TABLE bench_acct")
+    _sql("VACUUM ANALYZE payments_autopay")
+
+
+def bench_expiry(count: int) -> dict[str, Any]:
+    from custcare.batch.executors import batch_run_execute
+    from custcare.batch.services import batch_run_submit
+    from custcare.security.roles import ADMINISTRATOR  # noqa: F401
+
+    _generate_autopays(count)
+    code = "C1-ExpireCreditCardCustContact"
+    _sql("DELETE FROM contacts_customercontact WHERE origin_reference LIKE %s", [f"{code}:%"])
+    _sql("VACUUM ANALYZE contacts_customercontact")
+    from django.contrib.auth import get_user_model
+
+    operator = get_user_model().objects.get(username="bench-batch")
+    run = batch_run_submit(
+        control_code=code, process_date=PROCESS_DATE, user=operator, thread_count=2, chunk_size=50000
+    )
+    started = time.perf_counter()
+    run = batch_run_execute(run_id=run.pk)
+    elapsed = time.perf_counter() - started
+    span = _scalar("SELECT count(*) FROM payments_autopay")
+    notices = _scalar("SELECT count(*) FROM contacts_customercontact WHERE origin_reference LIKE %s", [f"{code}:%"])
+    # raw: the same notices in one INSERT ... SELECT without the batch (then removed)
+    _sql("DELETE FROM contacts_customercontact WHERE origin_reference LIKE %s", [f"{code}:%"])
+    ctype = _scalar("SELECT id FROM contacts_contacttype WHERE contact_class_id = 'BILL' AND type_code = 'CCEXPIRE'")
+    raw = _sql(
+        "INSERT INTO contacts_customercontact (id, contact_datetime, user_id, contact_class_id, contact_type_id,"
+        " person_id, account_id, premise_id, method, contact_detail, direction, is_open, description, origin,"
+        " origin_reference, print_letter, letter_template, letter_suppressed, letter_reprint, created_at)"
+        " SELECT lpad((9000000000 + ap.id)::text, 10, '0'), now(), NULL, 'BILL', %s, m.person_id, ap.account_id,"
+        " NULL, 'POSTAL', '', 'OUT', FALSE, 'notice', 'ALG', 'RAW:' || ap.id, FALSE, '', FALSE, FALSE, now()"
+        " FROM payments_autopay ap JOIN customers_accountperson m ON m.account_id = ap.account_id AND m.main_customer"
+        " WHERE ap.active AND ap.method = 'CC' AND ap.expiry_year * 12 + ap.expiry_month = 2026 * 12 + 11",
+        [ctype],
+    )
+    _sql("DELETE FROM contacts_customercontact WHERE origin_reference LIKE 'RAW:%%'")
+    return {
+        "records": span,
+        "seconds": elapsed,
+        "rate": span / elapsed,
+        "notices": notices,
+        "status": run.status,
+        "raw_seconds": raw,
+        "raw_rate": notices / raw if raw else 0,
+        "notice_rate": notices / elapsed,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=3000)
+    parser.add_argument("--http-events", type=int, default=3000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--bulk-events", type=int, default=20000)
+    parser.add_argument("--autopays", type=int, default=1_000_000)
+    parser.add_argument("--only", default="http,bulk,expiry")
+    parser.add_argument("--db", default="custcare_bench_ev")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--drop", action="store_true")
+    args = parser.parse_args()
+    url = f"{args.server}/{args.db}"
+    _ensure_database(args.server, args.db)
+    only = set(args.only.split(","))
+    machine = f"{platform.node()} {platform.processor() or platform.machine()} {os.cpu_count()} CPUs"
+    print(f"{machine}, load average {os.getloadavg()[0]:.1f}, {dt.datetime.now():%Y-%m-%d %H:%M}")
+    try:
+        ctx = _setup(url, args.customers)
+        pairs = ctx["pairs"]
+        tag = f"{int(time.time())}"
+        if "http" in only:
+            events = _events(f"H{tag}", args.http_events, pairs)
+            result = bench_http(url, events, args.clients)
+            raw = _raw_insert(result["events"], pairs, f"h{tag}")
+            print(
+                f"http: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
+                f" (target {HTTP_TARGET}); statuses {result['statuses']}; raw insert of the same contacts"
+                f" {result['events'] / raw:.0f} rows/s; ratio {result['rate'] / (result['events'] / raw):.4f}"
+            )
+        if "bulk" in only:
+            events = _events(f"B{tag}", args.bulk_events, pairs)
+            result = bench_bulk(events)
+            raw = _raw_insert(result["events"], pairs, f"b{tag}")
+            print(
+                f"bulk: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
+                f" (target {BULK_TARGET}); raw insert {result['events'] / raw:.0f} rows/s;"
+                f" ratio {result['rate'] / (result['events'] / raw):.4f}; {result['summary'].strip()}"
+            )
+        if "expiry" in only:
+            result = bench_expiry(args.autopays)
+            print(
+                f"expiry: {result['records']} auto-pay records in {result['seconds']:.2f} s = {result['rate']:.0f}"
+                f" records/s (target {EXPIRY_TARGET}); {result['notices']} notices ({result['notice_rate']:.0f}/s);"
+                f" run {result['status']}; raw INSERT...SELECT of the notices {result['raw_rate']:.0f} rows/s;"
+                f" ratio {result['notice_rate'] / result['raw_rate'] if result['raw_rate'] else 0:.3f}"
+            )
+    finally:
+        if args.drop:
+            from django.db import connections
+
+            connections.close_all()
+            _drop_database(args.server, args.db)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
