@@ -61,7 +61,9 @@ class DryRunForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.code, f"{k.code} – {k.description}") for k in event_kinds()]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = [(k.code, f"{k.code} – {k.description}") for k in event_kinds()]
 
     def clean_payload(self) -> dict[str, Any]:
         try:
