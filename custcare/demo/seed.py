@@ -18,6 +18,7 @@ from bisect import bisect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, cast
 
 from django.contrib.auth import get_user_model
@@ -105,9 +106,11 @@ class SeedResult:
     contacts: int = 0
     characteristics: int = 0
     seconds: float = 0.0
+    rebuilt: int = 0  # constraints and indexes dropped and recreated (0: the load kept them)
+    rebuild_seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
-        return {k: v for k, v in self.__dict__.items() if k != "seconds"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("seconds", "rebuilt", "rebuild_seconds")}
 
 
 class Table:
@@ -256,6 +259,10 @@ class Batch:
     def resolve(self, ids: list[str]) -> None:
         for table in self.tables():
             table.resolve(ids)
+        # Scrambled ids land anywhere in their primary key; in id order a batch's inserts walk each
+        # index once from left to right instead of jumping between random pages.
+        for table in (self.persons, self.premises, self.accounts, self.sas, self.contacts):
+            table.rows.sort(key=itemgetter(0))
         for row in self.identifiers.rows:
             pid = row[0]
             if row[1] == "TAXID":
@@ -640,10 +647,10 @@ def surname_initial(surname: str) -> str:
     return key[:1].upper() or "X"
 
 
-def _write_batch(batch: Batch, result: SeedResult) -> None:
+def _write_batch(batch: Batch, result: SeedResult, *, own_transaction: bool = True) -> None:
     ids = new_ids(batch.next_id)
     batch.resolve(ids)
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=own_transaction), connection.cursor() as cursor:
         result.persons += batch.persons.write(cursor)
         result.names += batch.names.write(cursor)
         result.phones += batch.phones.write(cursor)
@@ -657,6 +664,75 @@ def _write_batch(batch: Batch, result: SeedResult) -> None:
         result.characteristics += batch.characteristics.write(cursor)
 
 
+# A load at least this large, into tables holding fewer persons than it adds, rebuilds the indexes
+# (see `seed_load`). Below it, keeping the indexes is as fast and the load commits batch by batch.
+REBUILD_MIN_PERSONS = 100_000
+# Memory for each index build of the rebuild (the trigram GIN indexes use it most).
+REBUILD_MAINTENANCE_WORK_MEM = "512MB"
+
+
+@dataclass
+class SavedSchema:
+    """What a rebuild drops and later recreates, as PostgreSQL itself prints it."""
+
+    constraints: list[tuple[str, str, str, str]]  # table, name, type ("u" or "f"), definition
+    indexes: list[tuple[str, str, str]]  # table, name, CREATE INDEX statement
+
+    def steps(self) -> list[tuple[str, str]]:
+        """(name, SQL) to recreate everything: unique constraints and indexes, then the foreign keys,
+        whose validation reads the finished tables."""
+        q = connection.ops.quote_name
+        uniques = [(n, f"ALTER TABLE {q(t)} ADD CONSTRAINT {q(n)} {d}") for t, n, k, d in self.constraints if k == "u"]
+        indexes = [(n, d) for _, n, d in self.indexes]
+        fks = [(n, f"ALTER TABLE {q(t)} ADD CONSTRAINT {q(n)} {d}") for t, n, k, d in self.constraints if k == "f"]
+        return [*uniques, *indexes, *fks]
+
+
+def _drop_secondary_schema(cursor: Any, tables: Sequence[str]) -> SavedSchema:
+    """Drop the foreign keys, unique constraints and other indexes of `tables`, keeping their primary
+    keys and check constraints, and return their definitions for `_rebuild`."""
+    q = connection.ops.quote_name
+    cursor.execute(
+        "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        "WHERE c.conrelid = ANY(%s::regclass[]) AND c.contype IN ('u', 'f') ORDER BY 1, 2",
+        [list(tables)],
+    )
+    constraints = [tuple(r) for r in cursor.fetchall()]
+    cursor.execute(
+        "SELECT t.relname, i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+        "WHERE x.indrelid = ANY(%s::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
+        "WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x')) "
+        "ORDER BY 1, 2",
+        [list(tables)],
+    )
+    indexes = [tuple(r) for r in cursor.fetchall()]
+    for table, name, _kind, _ in sorted(constraints, key=lambda c: c[2]):  # foreign keys ("f") first
+        cursor.execute(f"ALTER TABLE {q(table)} DROP CONSTRAINT {q(name)}")
+    if indexes:
+        cursor.execute(f"DROP INDEX {', '.join(q(name) for _, name, _ in indexes)}")
+    return SavedSchema(constraints=constraints, indexes=indexes)  # type: ignore[arg-type]
+
+
+def _rebuild(cursor: Any, saved: SavedSchema, *, progress: bool) -> None:
+    from tqdm import tqdm
+
+    steps = saved.steps()
+    with tqdm(total=len(steps), desc="Rebuilding indexes", unit=" index", disable=not progress) as bar:
+        for name, sql in steps:
+            bar.set_postfix_str(name, refresh=True)
+            cursor.execute(sql)
+            bar.update(1)
+
+
+def _rebuild_wanted(rebuild_indexes: bool | None, persons: int) -> bool:
+    if connection.vendor != "postgresql" or rebuild_indexes is False:
+        return False
+    if rebuild_indexes:
+        return True
+    return persons >= REBUILD_MIN_PERSONS and Person.objects.count() < persons
+
+
 def seed_load(
     *,
     persons: int,
@@ -666,14 +742,25 @@ def seed_load(
     contacts_per_person: float = 2,
     user: Any = None,
     progress: bool = True,
+    rebuild_indexes: bool | None = None,
 ) -> SeedResult:
     """Add `persons` generated persons with their accounts, premises, agreements and contacts.
 
-    Each batch commits on its own, so an interrupted load keeps the batches written so far. Running
-    it again adds more persons (the same seed gives the same names again, with new ids). One audit
-    entry records the whole load."""
-    from tqdm import tqdm
+    By default each batch commits on its own, so an interrupted load keeps the batches written so far.
+    On PostgreSQL the batches commit without waiting for the disk (`synchronous_commit = off`): a crash
+    may lose the last few, never a part of one, and the audit entry, written last and durably, is only
+    there when every batch is.
 
+    On PostgreSQL a large load (`rebuild_indexes=True`, or by default `REBUILD_MIN_PERSONS` or more into
+    tables holding fewer persons than that) instead runs as ONE transaction that drops the loaded tables'
+    foreign keys, unique constraints and secondary indexes (primary keys stay), copies the rows, and
+    recreates every one of them from the definitions PostgreSQL reported: building an index over the
+    finished table is far cheaper than millions of inserts at random places in ~80 indexes. The tables
+    are locked meanwhile, and an interrupted or failed load (say, a duplicate a unique index refuses)
+    leaves nothing behind, schema included. SQLite always loads batch by batch (its FTS5 triggers stay).
+
+    Running it again adds more persons (the same seed gives the same names again, with new ids). One
+    audit entry records the whole load."""
     if persons < 0 or batch_size < 1:
         raise ValueError("persons must be >= 0 and batch size >= 1.")
     known = set(AccessGroup.objects.filter(code__in=access_groups).values_list("code", flat=True))
@@ -683,6 +770,48 @@ def seed_load(
     started = timezone.now()
     gen = Generator(seed=seed, access_groups=access_groups, contacts_per_person=contacts_per_person, now=started)
     result = SeedResult()
+    if persons > 0 and _rebuild_wanted(rebuild_indexes, persons):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MAINTENANCE_WORK_MEM}'")
+            # Foreign-key checks still queued by this transaction (when it is part of a larger one) would
+            # forbid the ALTER TABLEs: run them now. Every CustCare foreign key is deferrable and initially
+            # deferred (as Django makes them), so deferring them all again afterwards restores the default.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            saved = _drop_secondary_schema(cursor, [t.table for t in Batch().tables()])
+            _load(gen, result, persons=persons, batch_size=batch_size, progress=progress, own_transactions=False)
+            load_done = timezone.now()
+            _rebuild(cursor, saved, progress=progress)
+            result.rebuild_seconds = (timezone.now() - load_done).total_seconds()
+            result.rebuilt = len(saved.steps())
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            _analyze(result)
+            result.seconds = (timezone.now() - started).total_seconds()
+            _audit(user=user, seed=seed, access_groups=access_groups, result=result)
+        return result
+    with connection.cursor() as cursor:
+        synchronous_commit = None
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT current_setting('synchronous_commit')")
+            synchronous_commit = cursor.fetchone()[0]
+            cursor.execute("SET synchronous_commit = off")
+        try:
+            _load(gen, result, persons=persons, batch_size=batch_size, progress=progress, own_transactions=True)
+        finally:
+            if synchronous_commit is not None:
+                # Durable again for the audit entry: committing it flushes the write-ahead log up to it,
+                # so every batch before it is on disk too.
+                cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [synchronous_commit])
+    _analyze(result)
+    result.seconds = (timezone.now() - started).total_seconds()
+    _audit(user=user, seed=seed, access_groups=access_groups, result=result)
+    return result
+
+
+def _load(
+    gen: Generator, result: SeedResult, *, persons: int, batch_size: int, progress: bool, own_transactions: bool
+) -> None:
+    from tqdm import tqdm
+
     made = 0
     with tqdm(total=persons, unit=" persons", unit_scale=True, disable=not progress, smoothing=0.1) as bar:
         while made < persons:
@@ -692,16 +821,21 @@ def seed_load(
                 count, home = gen.household(batch, persons - made - in_batch)
                 gen.contacts(batch, home)
                 in_batch += count
-            _write_batch(batch, result)
+            _write_batch(batch, result, own_transaction=own_transactions)
             made += in_batch
             bar.update(in_batch)
-    if connection.vendor == "postgresql" and made:
-        # Fresh statistics: until autovacuum catches up the planner would guess (badly) from the sizes
-        # before the load, e.g. scanning every RES account to check one person's access.
+
+
+def _analyze(result: SeedResult) -> None:
+    """Fresh statistics: until autovacuum catches up the planner would guess (badly) from the sizes
+    before the load, e.g. scanning every RES account to check one person's access."""
+    if connection.vendor == "postgresql" and result.persons:
         tables = ", ".join(connection.ops.quote_name(t.table) for t in Batch().tables())
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
-    result.seconds = (timezone.now() - started).total_seconds()
+
+
+def _audit(*, user: Any, seed: int, access_groups: Sequence[str], result: SeedResult) -> None:
     authenticated = user is not None and getattr(user, "is_authenticated", False)
     AuditEntry.objects.create(
         user_id=user.pk if authenticated else None,
@@ -711,8 +845,13 @@ def seed_load(
         entity_id="*",
         summary=(
             f"Generated {result.persons} persons, {result.accounts} accounts, {result.premises} premises, "
-            f"{result.service_agreements} service agreements and {result.contacts} contacts (seed {seed})."
+            f"{result.service_agreements} service agreements and {result.contacts} contacts (seed {seed})"
+            + (f", indexes rebuilt ({result.rebuilt})." if result.rebuilt else ".")
         ),
-        after={"seed": seed, "access_groups": list(access_groups), "counts": result.counts()},
+        after={
+            "seed": seed,
+            "access_groups": list(access_groups),
+            "counts": result.counts(),
+            "indexes_rebuilt": result.rebuilt,
+        },
     )
-    return result

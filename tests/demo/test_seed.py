@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from typing import Any
 
 import phonenumbers
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection
 from django.db.models import Count, Q
 from unidecode import unidecode
 
@@ -25,6 +27,7 @@ from custcare.customers.models import (
     ServiceAgreement,
 )
 from custcare.customers.normalize import identifier_key, name_key, street_key
+from custcare.demo import seed as seed_module
 from custcare.demo.seed import seed_load
 
 
@@ -167,3 +170,126 @@ def test_seed_command_adds_persons_on_each_run(reference: None) -> None:
     call_command("seed", persons=25, seed=4, no_progress=True, verbosity=0)
     assert Person.objects.count() == 50
     assert AuditEntry.objects.filter(action="seed").count() == 2
+
+
+def _schema() -> set[tuple[Any, ...]]:
+    """Every index and constraint definition, as PostgreSQL prints it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()")
+        indexes = {("index", *r) for r in cursor.fetchall()}
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid), convalidated, "
+            "condeferrable, condeferred FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        )
+        return indexes | {("constraint", *r) for r in cursor.fetchall()}
+
+
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="index rebuild is PostgreSQL only")
+
+
+@postgres_only
+def test_a_load_with_rebuild_restores_exactly_the_schema_the_migrations_made(reference: None) -> None:
+    # given the schema as migrated, with the trigram search indexes
+    before = _schema()
+    assert any(r[0] == "index" and r[2] == "personname_search_trgm" and "gin_trgm_ops" in r[3] for r in before)
+    # when a load drops and rebuilds the indexes and constraints
+    result = seed_load(persons=150, seed=12, batch_size=40, progress=False, rebuild_indexes=True)
+    # then every index and constraint is back, the same, and the foreign keys are validated
+    assert result.rebuilt > 50
+    assert _schema() == before
+    assert Person.objects.count() == 150
+    entry = AuditEntry.objects.get(action="seed")
+    assert entry.after["indexes_rebuilt"] == result.rebuilt
+    assert entry.after["counts"] == result.counts()
+
+
+@postgres_only
+def test_a_rebuilt_load_holds_the_same_data_as_a_load_batch_by_batch(reference: None) -> None:
+    seed_load(persons=90, seed=21, batch_size=30, progress=False, rebuild_indexes=False)
+    kept = _names_and_phones()
+    last_name_id = PersonName.objects.order_by("-id").values_list("id", flat=True)[0]
+    last_phone_id = PersonPhone.objects.order_by("-id").values_list("id", flat=True)[0]
+    result = seed_load(persons=90, seed=21, batch_size=30, progress=False, rebuild_indexes=True)
+    assert result.rebuilt > 0
+    assert _names_and_phones(last_name_id, last_phone_id) == kept
+    # and the trigram name search finds both copies of a name
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM customers_personname WHERE search_name %% %s", [name_key(kept[0][0])])
+        assert cursor.fetchone()[0] >= 2
+
+
+@postgres_only
+def test_a_failed_load_with_rebuild_leaves_no_rows_and_the_schema_intact(
+    reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a load that fails in its third batch, after two were copied with the indexes dropped
+    before = _schema()
+    calls = {"n": 0}
+    original = seed_module._write_batch
+
+    def failing(*args: Any, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk full")
+        original(*args, **kwargs)
+
+    monkeypatch.setattr(seed_module, "_write_batch", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        seed_load(persons=100, seed=3, batch_size=20, progress=False, rebuild_indexes=True)
+    # then nothing was loaded, nothing audited, and every index and constraint is still there
+    assert calls["n"] == 3
+    assert Person.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+    assert _schema() == before
+
+
+@postgres_only
+def test_a_duplicate_the_rebuilt_unique_index_refuses_undoes_the_whole_load(
+    reference: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a load whose identifiers all get the same value (unique per type while the index is dropped)
+    before = _schema()
+    original = seed_module.Batch.resolve
+
+    def same_identifier(self: Any, ids: list[str]) -> None:
+        original(self, ids)
+        for row in self.identifiers.rows:
+            row[1], row[2], row[3] = "DRLIC", "X123", identifier_key("X123")
+
+    monkeypatch.setattr(seed_module.Batch, "resolve", same_identifier)
+    with pytest.raises(IntegrityError):
+        seed_load(persons=200, seed=8, progress=False, rebuild_indexes=True)
+    assert Person.objects.count() == 0
+    assert PersonIdentifier.objects.count() == 0
+    assert _schema() == before
+
+
+def test_small_loads_keep_the_indexes_and_leave_commits_durable(reference: None) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            setting = cursor.fetchone()[0]
+    result = seed_load(persons=50, seed=6, progress=False)
+    assert result.rebuilt == 0  # below REBUILD_MIN_PERSONS
+    assert AuditEntry.objects.get(action="seed").after["indexes_rebuilt"] == 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == setting
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite behaviour")
+def test_on_sqlite_a_rebuild_request_loads_batch_by_batch_and_the_name_search_table_follows(reference: None) -> None:
+    result = seed_load(persons=40, seed=2, progress=False, rebuild_indexes=True)
+    assert result.rebuilt == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM customers_personname_fts")
+        assert cursor.fetchone()[0] == PersonName.objects.count() > 40
+
+
+@postgres_only
+def test_seed_command_rebuild_flag(reference: None) -> None:
+    out = StringIO()
+    call_command("seed", persons=30, seed=4, rebuild_indexes=True, no_progress=True, stdout=out)
+    assert "recreating" in out.getvalue()
+    assert AuditEntry.objects.get(action="seed").after["indexes_rebuilt"] > 0
