@@ -541,28 +541,36 @@ def _sqlite_scored(
     measure) is computed only for names that can reach the threshold: a word's shared trigrams over its
     own trigrams bound its word similarity from above."""
     out = []
+    scores: dict[str, float | None] = {}  # common names come many times: score each spelling once
     for person_id, name, name_type, is_primary, search_name in candidates:
-        is_exact = search_name in exact_set
-        if is_exact:
-            score = 1.0
-        else:
-            seq = _key_trigrams(search_name)
-            grams = set(seq)
-            if step == _WORDS:
-                if not all(
-                    len(g & grams) >= WORD_SIMILARITY_THRESHOLD * len(g)
-                    and _word_similarity(g, seq, grams) >= WORD_SIMILARITY_THRESHOLD
-                    for g in word_grams
-                ):
-                    continue
-                score = _similarity(key_grams, grams)
-            else:
-                score = _similarity(key_grams, grams)
-                if score < SIMILARITY_THRESHOLD:
-                    continue
-            score = max(score, _word_similarity(key_grams, seq, grams))
-        out.append((person_id, name, name_type, bool(is_primary), is_exact, score, search_name))
+        if search_name not in scores:
+            scores[search_name] = _sqlite_score(search_name, step, exact_set, key_grams, word_grams)
+        score = scores[search_name]
+        if score is not None:
+            out.append((person_id, name, name_type, bool(is_primary), search_name in exact_set, score, search_name))
     return out
+
+
+def _sqlite_score(
+    search_name: str, step: int, exact_set: set[str], key_grams: set[str], word_grams: list[set[str]]
+) -> float | None:
+    if search_name in exact_set:
+        return 1.0
+    seq = _key_trigrams(search_name)
+    grams = set(seq)
+    if step == _WORDS:
+        if not all(
+            len(g & grams) >= WORD_SIMILARITY_THRESHOLD * len(g)
+            and _word_similarity(g, seq, grams) >= WORD_SIMILARITY_THRESHOLD
+            for g in word_grams
+        ):
+            return None
+        score = _similarity(key_grams, grams)
+    else:
+        score = _similarity(key_grams, grams)
+        if score < SIMILARITY_THRESHOLD:
+            return None
+    return max(score, _word_similarity(key_grams, seq, grams))
 
 
 def _key_trigrams(key: str) -> list[str]:
