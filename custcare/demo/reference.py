@@ -277,6 +277,7 @@ def _event_sources_reference_load() -> None:
     from custcare.cases.services import cases_reference_load
     from custcare.marketing.services import marketing_reference_load
     from custcare.metering.services import metering_reference_load
+    from custcare.payments.reference import payments_reference_load
     from custcare.programs.services import programs_reference_load
 
     metering_reference_load()
@@ -284,6 +285,7 @@ def _event_sources_reference_load() -> None:
     agreements_reference_load()
     marketing_reference_load()
     programs_reference_load()
+    payments_reference_load()
 
 
 @dataclass(frozen=True)

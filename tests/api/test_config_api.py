@@ -29,6 +29,7 @@ def test_code_tables_list_and_read(api_as, csr):
         "CMPL",
         "GEN",
         "INQ",
+        "MKT",
         "SVC",
     ]
     assert client.get("/api/v1/premise-types/HOUSE").json() == {"code": "HOUSE", "description": "Single family house"}
