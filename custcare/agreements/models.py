@@ -9,11 +9,10 @@ sa_activation.py (imported below so Django sees it as a model of this app).
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
 from custcare.agreements.sa_activation import SATypeAlgorithm
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 
 __all__ = [
@@ -35,25 +34,16 @@ class UmbrellaAgreementType(models.Model):
         return f"{self.code} – {self.description}"
 
 
-class UmbrellaAgreementTypeAlgorithm(models.Model):
+class UmbrellaAgreementTypeAlgorithm(PluggedAlgorithm):
     """An algorithm run, in sequence order, when an agreement of the type is renewed."""
 
     ua_type = models.ForeignKey(UmbrellaAgreementType, on_delete=models.CASCADE, related_name="algorithms")
     spot = models.CharField(
         max_length=20, default=Spot.UA_RENEWAL.value, choices=[(Spot.UA_RENEWAL.value, "Agreement renewed")]
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        if self.algorithm_id and self.algorithm.spot.value != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
 
 
 class UmbrellaAgreement(models.Model):

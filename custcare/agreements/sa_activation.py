@@ -9,19 +9,17 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 
 
-class SATypeAlgorithm(models.Model):
+class SATypeAlgorithm(PluggedAlgorithm):
     sa_type = models.ForeignKey("customers.SAType", on_delete=models.CASCADE, related_name="activation_algorithms")
     spot = models.CharField(
         max_length=20,
         default=Spot.SA_ACTIVATION.value,
         choices=[(Spot.SA_ACTIVATION.value, "Service agreement activated")],
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         app_label = "agreements"
@@ -34,10 +32,9 @@ class SATypeAlgorithm(models.Model):
     def clean(self) -> None:
         """Refuses an algorithm of another spot, and one meant for non-billed SA types (e.g. SAAT-NB) on
         a billable type."""
+        super().clean()
         if not self.algorithm_id:
             return
-        if self.algorithm.spot.value != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
         from custcare.agreements.events import non_billed_only
 
         if non_billed_only(self.algorithm) and self.sa_type_id and self.sa_type.billable:

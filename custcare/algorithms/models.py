@@ -35,6 +35,35 @@ class Algorithm(models.Model):
             raise ValidationError({"parameters": [f"{name}: {'; '.join(msgs)}" for name, msgs in errors.items()]})
 
 
+class PluggedAlgorithm(models.Model):
+    """An algorithm plugged into a spot of a configuration entity, run in sequence order. Each concrete
+    table adds the entity it belongs to and its `spot` field (with the spots that entity offers)."""
+
+    sequence = models.PositiveSmallIntegerField(default=10)
+    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{getattr(self, 'spot', '')} #{self.sequence} {self.algorithm_id}"
+
+    def clean(self) -> None:
+        """Only an algorithm whose type serves this row's spot may be plugged in."""
+        if not self.algorithm_id:
+            return
+        algorithm = Algorithm.objects.filter(code=self.algorithm_id).first()
+        if algorithm is None:
+            return
+        try:
+            served = algorithm.spot.value
+        except KeyError:
+            raise ValidationError({"algorithm": f"{self.algorithm_id} has no installed algorithm type."}) from None
+        spot = getattr(self, "spot", "")
+        if served != spot:
+            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {spot}."})
+
+
 class InstallationOptions(models.Model):
     """The one global record of system-wide settings. Always id 1."""
 

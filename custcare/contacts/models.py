@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 from custcare.customers.models import Account, Division, Person, Premise, cis_id_field
 
@@ -170,7 +170,7 @@ class ContactTypeCharacteristic(models.Model):
                 raise ValidationError({"default_value": error})
 
 
-class ContactTypeAlgorithm(models.Model):
+class ContactTypeAlgorithm(PluggedAlgorithm):
     """An algorithm plugged into a contact type's validation spot, run in sequence order."""
 
     contact_type = models.ForeignKey(ContactType, on_delete=models.CASCADE, related_name="algorithms")
@@ -179,18 +179,9 @@ class ContactTypeAlgorithm(models.Model):
         default=Spot.CONTACT_VALIDATION.value,
         choices=[(Spot.CONTACT_VALIDATION.value, "Validate contact")],
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["spot", "sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        if self.algorithm_id and self.algorithm.spot.value != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
 
 
 class CustomerContact(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 
 
@@ -33,23 +33,12 @@ class FieldActivityRemarkType(models.Model):
         return f"{self.code} – {self.description}"
 
 
-class FieldActivityRemarkTypeAlgorithm(models.Model):
+class FieldActivityRemarkTypeAlgorithm(PluggedAlgorithm):
     remark_type = models.ForeignKey(FieldActivityRemarkType, on_delete=models.CASCADE, related_name="algorithms")
     spot = models.CharField(max_length=20, default=Spot.FA_REMARK.value, choices=[(Spot.FA_REMARK.value, "Remark")])
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        if self.algorithm_id and self.algorithm.spot.value != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
 
 
 class FieldActivity(models.Model):

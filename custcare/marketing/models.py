@@ -6,22 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
-
-
-def _check_spot(plugin: models.Model) -> None:
-    """A plug-in row may only name an algorithm whose type serves the row's spot."""
-    algorithm_id = getattr(plugin, "algorithm_id", None)
-    spot = getattr(plugin, "spot", "")
-    if algorithm_id and Algorithm.objects.filter(code=algorithm_id).exists():
-        algorithm = Algorithm.objects.get(code=algorithm_id)
-        try:
-            served = algorithm.spot.value
-        except KeyError:
-            raise ValidationError({"algorithm": f"{algorithm_id} has no installed algorithm type."}) from None
-        if served != spot:
-            raise ValidationError({"algorithm": f"{algorithm_id} does not serve the spot {spot}."})
 
 
 class Campaign(models.Model):
@@ -44,22 +30,14 @@ class Campaign(models.Model):
             raise ValidationError({"end_date": "The campaign cannot end before it starts."})
 
 
-class CampaignAlgorithm(models.Model):
+class CampaignAlgorithm(PluggedAlgorithm):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="algorithms")
     spot = models.CharField(
         max_length=20, default=Spot.CAMPAIGN_ORDER.value, choices=[(Spot.CAMPAIGN_ORDER.value, "Order completed")]
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        _check_spot(self)
 
 
 class CampaignOrder(models.Model):
@@ -116,7 +94,7 @@ class CustomerClassOptions(models.Model):
         return f"Options of {self.customer_class_id}"
 
 
-class CustomerClassAlgorithm(models.Model):
+class CustomerClassAlgorithm(PluggedAlgorithm):
     """An algorithm plugged into a customer class: on order completion, or for auto-pay expiry notices."""
 
     customer_class = models.ForeignKey("customers.CustomerClass", on_delete=models.CASCADE, related_name="algorithms")
@@ -127,14 +105,6 @@ class CustomerClassAlgorithm(models.Model):
             (Spot.AUTOPAY_EXPIRY.value, "Auto-pay credit card expiry"),
         ],
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["customer_class_id", "spot", "sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.spot} #{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        _check_spot(self)

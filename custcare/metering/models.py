@@ -7,10 +7,9 @@ type run when a read carries that remark.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 
 
@@ -28,23 +27,14 @@ class MeterReaderRemarkType(models.Model):
         return f"{self.code} – {self.description}"
 
 
-class MeterReaderRemarkTypeAlgorithm(models.Model):
+class MeterReaderRemarkTypeAlgorithm(PluggedAlgorithm):
     """An algorithm plugged into a remark type; they run in sequence order for each read carrying it."""
 
     remark_type = models.ForeignKey(MeterReaderRemarkType, on_delete=models.CASCADE, related_name="algorithms")
     spot = models.CharField(max_length=20, default=Spot.MR_REMARK.value, choices=[(Spot.MR_REMARK.value, "Remark")])
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"#{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        if self.algorithm_id and self.algorithm.spot.value != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
 
 
 class MeterRead(models.Model):

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
-from custcare.algorithms.models import Algorithm
+from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
 
 
@@ -23,7 +22,7 @@ class ServiceCreditMembershipType(models.Model):
         return f"{self.code} – {self.description}"
 
 
-class ServiceCreditMembershipTypeAlgorithm(models.Model):
+class ServiceCreditMembershipTypeAlgorithm(PluggedAlgorithm):
     membership_type = models.ForeignKey(
         ServiceCreditMembershipType, on_delete=models.CASCADE, related_name="algorithms"
     )
@@ -31,27 +30,9 @@ class ServiceCreditMembershipTypeAlgorithm(models.Model):
         max_length=20,
         choices=[(Spot.SCM_CREATION.value, "Membership created"), (Spot.SCM_ACTIVATION.value, "Membership activated")],
     )
-    sequence = models.PositiveSmallIntegerField(default=10)
-    algorithm = models.ForeignKey(Algorithm, on_delete=models.PROTECT)
 
     class Meta:
         ordering = ["spot", "sequence", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.spot} #{self.sequence} {self.algorithm_id}"
-
-    def clean(self) -> None:
-        if not self.algorithm_id:
-            return
-        algorithm = Algorithm.objects.filter(code=self.algorithm_id).first()
-        if algorithm is None:
-            return
-        try:
-            served = algorithm.spot.value
-        except KeyError:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} has no installed algorithm type."}) from None
-        if served != self.spot:
-            raise ValidationError({"algorithm": f"{self.algorithm_id} does not serve the spot {self.spot}."})
 
 
 class Membership(models.Model):
