@@ -6,14 +6,20 @@ names a user, Open for the role when it names a role. The reminder is marked sen
 statement (PostgreSQL) or transaction (SQLite). Reminders addressed to an inactive user are reported as
 run errors and stay pending until someone redirects them.
 
-Each chunk is three statements whatever its size: read the error rows, insert the To Do entries with
-their ids computed in SQL from a block of counter values, mark the reminders sent. The unique reminder
-link on To Do entries makes a second To Do for the same reminder impossible.
+Each chunk is a fixed number of statements whatever its size. PostgreSQL: one statement that reads the
+due reminders once, returns the refused ones, inserts the To Do entries (ids computed in SQL from a
+block of counter values) and marks their reminders sent. SQLite (no data-modifying WITH): read the
+refused rows, insert, mark sent. The unique reminder link on To Do entries makes a second To Do for the
+same reminder impossible.
+
+The chunk commits with the server's synchronous_commit: measured on 20,000-row chunks the commit's WAL
+flush took 1-9 ms of 1.5-2.5 s, so an asynchronous commit would save nothing worth its durability trade.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection
 from django.utils import timezone
@@ -27,10 +33,47 @@ from custcare.todo.models import ToDoType
 
 DUE = """
     FROM contacts_reminder r
-    JOIN contacts_customercontact c ON c.id = r.contact_id
     LEFT JOIN auth_user u ON u.id = r.send_to_user_id
     WHERE r.state = 'PENDING' AND r.id > %(lo)s AND r.id <= %(hi)s AND r.trigger_date <= %(limit)s
 """
+REFUSED = "r.send_to_user_id IS NOT NULL AND NOT u.is_active"
+DUE_ROWS = (
+    "SELECT r.id AS rid, r.contact_id, r.send_to_user_id, r.send_to_role_id, r.comment,"
+    f" COALESCE({REFUSED}, false) AS refused " + DUE
+)
+
+
+def _insert_sql(counter: str, due: str) -> str:
+    """The To Do entries for the due rows `due` (a table expression) that are not refused, numbered in
+    reminder order; `counter` turns the row number `d.rn` into a counter value. The rows go in in id
+    order: the ids are scrambled, and sorted inserts walk the primary key (and its pattern copy) from
+    left to right instead of jumping between its pages."""
+    return (
+        "INSERT INTO todo_todoentry (id, todo_type_id, role_id, assigned_to_id, status, priority, message,"
+        " reminder_id, contact_id, person_id, account_id, created_at, batch_run_id, assigned_at,"
+        " completion_comment)"
+        f" SELECT {scramble_sql(counter)} AS id, %(type)s, COALESCE(d.send_to_role_id, %(role)s),"
+        " d.send_to_user_id, CASE WHEN d.send_to_user_id IS NULL THEN 'O' ELSE 'W' END, %(priority)s,"
+        " substr(d.comment, 1, 250), d.rid, d.contact_id, c.person_id, c.account_id, %(now)s, %(run)s,"
+        " CASE WHEN d.send_to_user_id IS NULL THEN NULL ELSE %(now)s END, ''"
+        " FROM (SELECT due.*, row_number() OVER (ORDER BY due.rid) AS rn FROM " + due + " due"
+        " WHERE NOT due.refused) d"
+        " JOIN contacts_customercontact c ON c.id = d.contact_id"
+        " ORDER BY 1"
+    )
+
+
+def _chunk_sql_postgresql() -> str:
+    """One statement per chunk: the due rows are read once; the refused ones come back as rows, the
+    others become To Do entries and mark their reminders sent; the last row carries the count."""
+    counter = "(%(blocks)s::bigint[])[((d.rn - 1) / " + str(BLOCK) + ") + 1] + ((d.rn - 1) %% " + str(BLOCK) + ")"
+    return (
+        "WITH due AS MATERIALIZED (" + DUE_ROWS + "),"
+        " ins AS (" + _insert_sql(counter, "due") + " RETURNING reminder_id),"
+        " sent AS (UPDATE contacts_reminder SET state = 'SENT' WHERE id IN (SELECT reminder_id FROM ins) RETURNING 1)"
+        " SELECT rid, send_to_user_id, NULL FROM due WHERE refused"
+        " UNION ALL SELECT NULL, NULL, count(*) FROM sent"
+    )
 
 
 @register_batch_program("TD-CCCB", description="To Do for Customer Contact: due reminders become To Do entries")
@@ -83,7 +126,7 @@ class ToDoForCustomerContact(BatchProgram):
 
     def process_chunk(self, lo: int, hi: int) -> ChunkResult:
         assert self.todo_type is not None
-        args = {
+        args: dict[str, Any] = {
             "lo": lo,
             "hi": hi,
             "limit": self.limit,
@@ -93,50 +136,19 @@ class ToDoForCustomerContact(BatchProgram):
             "now": timezone.now(),
             "run": self.run.pk,
         }
+        blocks = counter_blocks(self.run.chunk_size)
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT r.id, r.send_to_user_id " + DUE + " AND r.send_to_user_id IS NOT NULL AND NOT u.is_active", args
-            )
-            errors = [
-                (
-                    rid,
-                    f"Reminder {rid} is addressed to user {uid}, who is no longer active; "
-                    "send it to an active user or a role.",
-                )
-                for rid, uid in cur.fetchall()
-            ]
-            size = self.run.chunk_size
-            blocks = counter_blocks(size)
             if connection.vendor == "postgresql":
-                counter = (
-                    "(%(blocks)s::bigint[])[((d.rn - 1) / " + str(BLOCK) + ") + 1] + ((d.rn - 1) %% " + str(BLOCK) + ")"
-                )
                 args["blocks"] = blocks
+                cur.execute(_chunk_sql_postgresql(), args)
+                rows = cur.fetchall()
+                created = next(n for rid, _, n in rows if rid is None)
+                refused = [(rid, uid) for rid, uid, _ in rows if rid is not None]
             else:
-                counter = "%(start)s + d.rn - 1"
                 args["start"] = blocks[0]
-            insert = (
-                "INSERT INTO todo_todoentry (id, todo_type_id, role_id, assigned_to_id, status, priority, message,"
-                " reminder_id, contact_id, person_id, account_id, created_at, batch_run_id, assigned_at,"
-                " completion_comment)"
-                f" SELECT {scramble_sql(counter)}, %(type)s, COALESCE(d.send_to_role_id, %(role)s),"
-                " d.send_to_user_id, CASE WHEN d.send_to_user_id IS NULL THEN 'O' ELSE 'W' END, %(priority)s,"
-                " substr(d.comment, 1, 250), d.rid, d.contact_id, d.person_id, d.account_id, %(now)s, %(run)s,"
-                " CASE WHEN d.send_to_user_id IS NULL THEN NULL ELSE %(now)s END, ''"
-                " FROM (SELECT r.id AS rid, r.contact_id, r.send_to_user_id, r.send_to_role_id, r.comment,"
-                " c.person_id, c.account_id, row_number() OVER (ORDER BY r.id) AS rn "
-                + DUE
-                + " AND (r.send_to_user_id IS NULL OR u.is_active)) d"
-            )
-            if connection.vendor == "postgresql":
-                cur.execute(
-                    "WITH ins AS (" + insert + " RETURNING reminder_id)"
-                    " UPDATE contacts_reminder SET state = 'SENT' WHERE id IN (SELECT reminder_id FROM ins)",
-                    args,
-                )
-                created = cur.rowcount
-            else:
-                cur.execute(insert, args)
+                cur.execute("SELECT r.id, r.send_to_user_id " + DUE + " AND " + REFUSED, args)
+                refused = cur.fetchall()
+                cur.execute(_insert_sql("%(start)s + d.rn - 1", "(" + DUE_ROWS + ")"), args)
                 cur.execute(
                     "UPDATE contacts_reminder SET state = 'SENT' WHERE state = 'PENDING' AND id IN"
                     " (SELECT reminder_id FROM todo_todoentry WHERE batch_run_id = %(run)s"
@@ -144,4 +156,12 @@ class ToDoForCustomerContact(BatchProgram):
                     args,
                 )
                 created = cur.rowcount
+        errors = [
+            (
+                rid,
+                f"Reminder {rid} is addressed to user {uid}, who is no longer active; "
+                "send it to an active user or a role.",
+            )
+            for rid, uid in sorted(refused)
+        ]
         return ChunkResult(records=created, errors=errors)
