@@ -9,7 +9,7 @@ from django.db import connection
 
 from custcare.core.errors import AccessDenied
 from custcare.core.ids import new_ids
-from custcare.customers.models import Person, PersonName
+from custcare.customers.models import Account, Person, PersonName
 from custcare.customers.normalize import name_key
 from custcare.customers.search import customer_search, trigram_similarity, word_similarity
 from custcare.customers.services import AddressIn
@@ -273,6 +273,27 @@ def test_a_small_access_group_still_gets_its_customers_below_hidden_ones(csr, cs
     assert [r.person.id for r in result.rows] == [visible.id]
     assert (result.truncated, result.message) == (False, "")
     assert names(customer_search(query="garcia ana", user=csr)) == ["Garcia, Ana", "Garcia, Ana"]
+
+
+def test_a_mailing_premise_served_for_a_hidden_account_stays_hidden(csr, csr_commercial, customer):
+    commercial = account_make(csr, customer["person"], access_group="COM", customer_class="C", sa_types=())
+    Account.objects.filter(pk=commercial.pk).update(mailing_premise=customer["premise"])
+    seen_by_commercial = customer_search(query=commercial.id, user=csr_commercial)
+    assert [a.id for a in seen_by_commercial.rows[0].accounts] == [commercial.id]
+    assert seen_by_commercial.rows[0].premises == []
+    seen_by_both_groups = customer_search(query=commercial.id, user=csr)
+    assert [p.id for p in seen_by_both_groups.rows[0].premises] == [customer["premise"].id]
+
+
+def test_a_superuser_finds_customers_of_every_access_group(csr, admin_user, customer):
+    vip = person_make(admin_user, name="Vance, Vera", phone="(555) 777-0001")
+    account_make(admin_user, vip, access_group="VIP", premise=premise_make(admin_user, house_number="3"))
+    assert names(customer_search(query="vera vance", user=csr)) == []
+    csr.is_superuser = True
+    for typed in ("vera vance", "(555) 777-0001", vip.id):
+        result = customer_search(query=typed, user=csr)
+        assert [r.person.id for r in result.rows] == [vip.id], typed
+        assert len(result.rows[0].accounts) == 1 and len(result.rows[0].premises) == 1, typed
 
 
 def test_batch_operator_may_not_search(batch_operator, customer):
