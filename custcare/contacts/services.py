@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -25,9 +27,17 @@ from custcare.contacts.models import (
     Direction,
     Usage,
 )
-from custcare.contacts.selectors import ContactTypeConfig, contact_context_check, contact_type_config_get
+from custcare.contacts.selectors import (
+    ContactContext,
+    ContactTypeConfig,
+    contact_context_check,
+    contact_type_config_get,
+)
 from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import AccessDenied, ValidationFailed
+from custcare.core.ids import new_id, new_ids
+from custcare.core.models import AuditEntry
+from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
 from custcare.customers.normalize import PhoneError, phone_e164
 from custcare.security.roles import require
 
@@ -108,24 +118,24 @@ def customer_contact_add(
     all problems are reported together and nothing changes."""
     require(user, "contact.write")
     config = contact_type_config_get(contact_type_id=contact_type_id, contact_class=contact_class, type_code=type_code)
-    ctype = config.contact_type
-    errors: Errors = {}
-    if not ctype.active:
-        errors["contact_type"] = [f"The contact type {ctype} is no longer in use."]
-    if method not in ContactMethod.values:
-        errors["method"] = [f"Choose one of {', '.join(ContactMethod.values)}."]
-    if direction not in Direction.values:
-        errors["direction"] = [f"Choose one of {', '.join(Direction.values)}."]
-    if contact_datetime and contact_datetime > timezone.now() + dt.timedelta(minutes=5):
-        errors["contact_datetime"] = ["A contact cannot be dated in the future."]
-    errors.update(_usage_errors(ctype, person_id, account_id, premise_id))
-    detail, detail_errors = _normalise_detail(method, contact_detail)
-    errors.update(detail_errors)
-    values, char_errors = _characteristic_values(config, characteristics or {})
-    errors.update(char_errors)
+    request = NewContact(
+        config=config,
+        method=method,
+        person_id=person_id,
+        account_id=account_id,
+        premise_id=premise_id,
+        description=description,
+        direction=direction,
+        is_open=is_open,
+        contact_detail=contact_detail,
+        characteristics=characteristics or {},
+        contact_datetime=contact_datetime,
+        origin=origin,
+        origin_reference=origin_reference,
+    )
+    detail, values, errors = _contact_precheck(request)
     if errors:
         raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
-
     ctx = contact_context_check(
         user=user,
         person_id=person_id,
@@ -134,53 +144,233 @@ def customer_contact_add(
         method=method,
         contact_detail=detail,
     )
-    if not (ctx.person_visible and ctx.account_visible and ctx.premise_visible):
-        raise AccessDenied("You may not record contacts for this customer (or it does not exist).")
-    if not ctx.account_linked:
-        errors["account_id"] = [f"Account {account_id} does not belong to person {person_id}."]
-    if not ctx.premise_linked:
-        errors["premise_id"] = [f"Premise {premise_id} is not a premise of account {account_id}."]
-    if not ctx.detail_known:
-        errors["contact_detail"] = [f"{detail} is not one of this person's contact details."]
-
-    contact = CustomerContact(
-        contact_datetime=contact_datetime or timezone.now(),
-        user=user if getattr(user, "is_authenticated", False) else None,
-        contact_class_id=ctype.contact_class_id,
-        contact_type=ctype,
-        person_id=person_id or None,
-        account_id=account_id or None,
-        premise_id=premise_id or None,
-        method=method,
-        contact_detail=detail,
-        direction=direction,
-        is_open=ctype.default_open if is_open is None else is_open,
-        description=(description or "").strip() or ctype.shorthand,
-        origin=origin,
-        origin_reference=origin_reference,
-        print_letter=ctype.contact_action == ContactType.Action.SEND_LETTER,
-        letter_template=ctype.letter_template,
-    )
-    for algorithm in config.algorithms:
-        for field, msgs in algorithm_instance(algorithm).run(contact=contact, characteristics=values).items():
-            errors.setdefault(field, []).extend(msgs)
-    if errors:
-        raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
-
+    contact = _contact_build(request, user=user, detail=detail, values=values, ctx=ctx)
     contact.save(force_insert=True)
-    rules = {c.char_type_id: c for c in config.characteristics}
     if values:
         ContactCharacteristic.objects.bulk_create(
-            [
-                ContactCharacteristic(contact=contact, char_type_id=code, value=v)
-                for code, v in values.items()
-                if code in rules
-            ]
+            [ContactCharacteristic(contact=contact, char_type_id=code, value=v) for code, v in values.items()]
         )
     after = audit_snapshot(contact)
     after["characteristics"] = values
     audit_record(entity=contact, action="add", user=user, after=after)
     return contact
+
+
+@dataclass
+class NewContact:
+    """A contact to record, with its type's configuration already read (see customer_contact_add)."""
+
+    config: ContactTypeConfig
+    method: str
+    person_id: str | None = None
+    account_id: str | None = None
+    premise_id: str | None = None
+    description: str = ""
+    direction: str = Direction.INBOUND
+    is_open: bool | None = None
+    contact_detail: str = ""
+    characteristics: dict[str, str] = dataclasses.field(default_factory=dict)
+    contact_datetime: dt.datetime | None = None
+    origin: str = CustomerContact.Origin.USER
+    origin_reference: str = ""
+    letter_template: str = ""  # overrides the type's and asks for the letter
+
+
+def _contact_precheck(request: NewContact) -> tuple[str, dict[str, str], Errors]:
+    """The rules that need no database read: the normalised detail, the characteristic values, the problems."""
+    ctype = request.config.contact_type
+    errors: Errors = {}
+    if not ctype.active:
+        errors["contact_type"] = [f"The contact type {ctype} is no longer in use."]
+    if request.method not in ContactMethod.values:
+        errors["method"] = [f"Choose one of {', '.join(ContactMethod.values)}."]
+    if request.direction not in Direction.values:
+        errors["direction"] = [f"Choose one of {', '.join(Direction.values)}."]
+    if request.contact_datetime and request.contact_datetime > timezone.now() + dt.timedelta(minutes=5):
+        errors["contact_datetime"] = ["A contact cannot be dated in the future."]
+    errors.update(_usage_errors(ctype, request.person_id, request.account_id, request.premise_id))
+    detail, detail_errors = _normalise_detail(request.method, request.contact_detail)
+    errors.update(detail_errors)
+    values, char_errors = _characteristic_values(request.config, request.characteristics)
+    errors.update(char_errors)
+    return detail, values, errors
+
+
+def _contact_build(
+    request: NewContact, *, user: Any, detail: str, values: dict[str, str], ctx: ContactContext, pk: str | None = None
+) -> CustomerContact:
+    """The unsaved contact once the records it names are checked; raises with every problem found.
+    `pk` "" leaves the id to the caller (bulk writes draw all ids at once); None draws one now."""
+    if not (ctx.person_visible and ctx.account_visible and ctx.premise_visible):
+        raise AccessDenied("You may not record contacts for this customer (or it does not exist).")
+    errors: Errors = {}
+    if not ctx.account_linked:
+        errors["account_id"] = [f"Account {request.account_id} does not belong to person {request.person_id}."]
+    if not ctx.premise_linked:
+        errors["premise_id"] = [f"Premise {request.premise_id} is not a premise of account {request.account_id}."]
+    if not ctx.detail_known:
+        errors["contact_detail"] = [f"{detail} is not one of this person's contact details."]
+    ctype = request.config.contact_type
+    contact = CustomerContact(
+        **({"id": pk} if pk is not None else {}),
+        contact_datetime=request.contact_datetime or timezone.now(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        contact_class_id=ctype.contact_class_id,
+        contact_type=ctype,
+        person_id=request.person_id or None,
+        account_id=request.account_id or None,
+        premise_id=request.premise_id or None,
+        method=request.method,
+        contact_detail=detail,
+        direction=request.direction,
+        is_open=ctype.default_open if request.is_open is None else request.is_open,
+        description=(request.description or "").strip() or ctype.shorthand,
+        origin=request.origin,
+        origin_reference=request.origin_reference,
+        print_letter=bool(request.letter_template) or ctype.contact_action == ContactType.Action.SEND_LETTER,
+        letter_template=request.letter_template or ctype.letter_template,
+    )
+    for algorithm in request.config.algorithms:
+        for name, msgs in algorithm_instance(algorithm).run(contact=contact, characteristics=values).items():
+            errors.setdefault(name, []).extend(msgs)
+    if errors:
+        raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
+    return contact
+
+
+def _contexts_check_many(
+    *, user: Any, keys: set[tuple[str | None, str | None, str | None]]
+) -> dict[tuple[str | None, str | None, str | None], ContactContext]:
+    """contact_context_check for many (person, account, premise) triples without a contact detail: one
+    query for a single triple, else one query per kind of record for the whole set."""
+    if len(keys) == 1:
+        ((p, a, pr),) = keys
+        return {
+            (p, a, pr): contact_context_check(
+                user=user, person_id=p, account_id=a, premise_id=pr, method="NA", contact_detail=""
+            )
+        }
+    persons = {p for p, _, _ in keys if p}
+    accounts = {a for _, a, _ in keys if a}
+    premises = {pr for _, _, pr in keys if pr}
+    seen_p = (
+        set(Person.objects.visible_to(user).filter(pk__in=persons).values_list("pk", flat=True)) if persons else set()
+    )
+    seen_a = (
+        set(Account.objects.visible_to(user).filter(pk__in=accounts).values_list("pk", flat=True))
+        if accounts
+        else set()
+    )
+    seen_pr = (
+        set(Premise.objects.visible_to(user).filter(pk__in=premises).values_list("pk", flat=True))
+        if premises
+        else set()
+    )
+    links: set[tuple[str, str]] = set()
+    if persons and accounts:
+        links = set(
+            AccountPerson.objects.filter(person_id__in=persons, account_id__in=accounts).values_list(
+                "person_id", "account_id"
+            )
+        )
+    served: set[tuple[str, str]] = set()
+    if accounts and premises:
+        served = set(
+            Account.objects.filter(pk__in=accounts, mailing_premise_id__in=premises).values_list(
+                "pk", "mailing_premise_id"
+            )
+        ) | set(
+            ServiceAgreement.objects.filter(account_id__in=accounts, premise_id__in=premises).values_list(
+                "account_id", "premise_id"
+            )
+        )
+    return {
+        (p, a, pr): ContactContext(
+            person_visible=not p or p in seen_p,
+            account_visible=not a or a in seen_a,
+            account_linked=not (p and a) or (p, a) in links,
+            premise_visible=not pr or pr in seen_pr,
+            premise_linked=not (a and pr) or (a, pr) in served,
+            detail_known=True,
+        )
+        for p, a, pr in keys
+    }
+
+
+def generated_contacts_check(
+    *, user: Any, requests: list[NewContact]
+) -> list[tuple[CustomerContact, dict[str, str]] | ValidationFailed | AccessDenied]:
+    """Check contacts a CustCare process generates (event algorithms, batches) by the same rules and
+    with the same messages as customer_contact_add, the records they name read set-based (one query
+    per kind of record for the whole list, instead of one round trip per contact). Each request gives
+    its unsaved contact with its characteristic values, or its refusal; nothing is written. Generated
+    contacts carry no contact detail."""
+    require(user, "contact.write")
+    results: list[Any] = [None] * len(requests)
+    prechecked: dict[int, tuple[str, dict[str, str]]] = {}
+    for i, request in enumerate(requests):
+        detail, values, errors = _contact_precheck(request)
+        if errors:
+            results[i] = ValidationFailed("The contact was not saved; correct the fields shown.", errors)
+        else:
+            prechecked[i] = (detail, values)
+    keys = {
+        (requests[i].person_id or None, requests[i].account_id or None, requests[i].premise_id or None)
+        for i in prechecked
+    }
+    contexts = _contexts_check_many(user=user, keys=keys) if keys else {}
+    for i, (detail, values) in prechecked.items():
+        r = requests[i]
+        try:
+            contact = _contact_build(
+                r,
+                user=user,
+                detail=detail,
+                values=values,
+                pk="",
+                ctx=contexts[(r.person_id or None, r.account_id or None, r.premise_id or None)],
+            )
+        except (ValidationFailed, AccessDenied) as exc:
+            results[i] = exc
+            continue
+        results[i] = (contact, values)
+    return results
+
+
+def generated_contacts_save(*, contacts: list[tuple[CustomerContact, dict[str, str]]], user: Any) -> list[AuditEntry]:
+    """Write checked contacts (generated_contacts_check) and their characteristics in one INSERT
+    each, ids from one counter round trip. Returns their "add" audit entries, unsaved, so the caller
+    writes them with its own in one INSERT. Call inside the caller's transaction."""
+    if not contacts:
+        return []
+    # a few ids come from the process's cached block (no round trip on PostgreSQL), many in one call
+    ids = [new_id() for _ in contacts] if len(contacts) <= 5 else new_ids(len(contacts))
+    for (contact, _), pk in zip(contacts, ids, strict=True):
+        contact.id = pk
+    CustomerContact.objects.bulk_create([c for c, _ in contacts])
+    chars = [
+        ContactCharacteristic(contact=contact, char_type_id=code, value=v)
+        for contact, values in contacts
+        for code, v in values.items()
+    ]
+    if chars:
+        ContactCharacteristic.objects.bulk_create(chars)
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    entries = []
+    for contact, values in contacts:
+        after = audit_snapshot(contact)
+        after["characteristics"] = values
+        entries.append(
+            AuditEntry(
+                user_id=user.pk if authenticated else None,
+                username=user.get_username() if authenticated else "system",
+                action="add",
+                entity_type=contact._meta.label_lower,
+                entity_id=str(contact.pk),
+                after=after,
+            )
+        )
+    return entries
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from custcare.algorithms.models import Algorithm
 from custcare.algorithms.registry import AlgorithmType
+from custcare.core.errors import DomainError
 
 
 @dataclass
@@ -108,6 +109,8 @@ class ContactAlgorithm(AlgorithmType):
             return params.message
 
     def run(self, **kwargs: Any) -> list[ContactSpec]:
+        """The contacts for `context`; `recipients` (person, account) pairs, when given, were resolved
+        for a whole batch at once (see events_receive_many) and are not read again."""
         from custcare.events.recipients import recipients_resolve
 
         context: EventContext = kwargs["context"]
@@ -132,19 +135,54 @@ class ContactAlgorithm(AlgorithmType):
                 origin_reference=f"{kwargs.get('algorithm_code', self.code)}:{context.source_reference}"[:80],
                 letter_template=params.letter_template,
             )
-            for person_id, account_id in recipients_resolve(context=context, mode=params.recipients)
+            for person_id, account_id in (
+                kwargs["recipients"]
+                if kwargs.get("recipients") is not None
+                else recipients_resolve(context=context, mode=params.recipients)
+            )
         ]
 
 
+@dataclass
+class Prepared:
+    """What one event will do, worked out before anything is written: its source reference, its
+    triggers, and the rows `record_many` writes once the event is known to succeed."""
+
+    source_reference: str
+    triggers: list[Trigger]
+    rows: Any = None
+
+
 class EventKind:
-    """A kind of system event: its payload schema and how it is applied."""
+    """A kind of system event: its payload schema and how it is applied.
+
+    A kind may also offer set-based intake (`set_based = True`): `prepare_many` checks a whole batch of
+    payloads and works out each event's triggers with a few queries and no writes, and `record_many`
+    writes the source records of the events that succeeded in one statement per table. Bulk intake then
+    decides which events fail (to the error queue) before anything is written, so a failing event never
+    undoes the others and no savepoint per event is needed. Kinds without it are processed one by one."""
 
     code: ClassVar[str]
     description: ClassVar[str] = ""
     Payload: ClassVar[type[BaseModel]]
+    set_based: ClassVar[bool] = False
 
     def apply(self, payload: BaseModel, *, user: Any) -> tuple[str, list[Trigger]]:
         """Record the event on the source records; return the source reference and the triggers."""
+        if not self.set_based:
+            raise NotImplementedError
+        (prepared,) = self.prepare_many([payload], user=user)
+        if isinstance(prepared, Exception):
+            raise prepared
+        self.record_many([prepared], user=user)
+        return prepared.source_reference, prepared.triggers
+
+    def prepare_many(self, payloads: list[BaseModel], *, user: Any) -> list[Prepared | DomainError]:
+        """Each payload's Prepared, or the DomainError its event goes to the error queue with; no writes."""
+        raise NotImplementedError
+
+    def record_many(self, prepared: list[Prepared], *, user: Any) -> None:
+        """Write what the given (successful) events say on the source records, in event order."""
         raise NotImplementedError
 
 

@@ -7,6 +7,13 @@ or, when its person cannot be resolved or an algorithm is misconfigured, in the 
 reason, to be retried once the cause is fixed. The same (kind, event id) is processed once; repeats
 return the stored outcome. Each contact is keyed by algorithm + source record + person, so retries
 and repeats never create a second one.
+
+Speed (issue 4 intake targets): one event and a batch of events go through the same code, a batch of
+one being the single case. Contacts are checked set-based and written with one INSERT per table
+(custcare.contacts.services.generated_contacts_*); the events' audit entries and their contacts' are
+one INSERT. An event that fails rolls back its whole transaction and is then stored in the error queue
+on its own, so the successful path needs no savepoint. Bulk intake of a set-based kind decides which
+events fail before anything is written, then writes the others together.
 """
 
 from __future__ import annotations
@@ -15,20 +22,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from pydantic import ValidationError as PydanticError
 
+from custcare.algorithms.registry import AlgorithmType
 from custcare.algorithms.services import algorithm_instance
-from custcare.contacts.models import ContactType, CustomerContact
-from custcare.contacts.services import customer_contact_add, reminder_log
-from custcare.core.audit import audit_record, audit_record_many
+from custcare.contacts.models import CustomerContact
+from custcare.contacts.selectors import ContactTypeConfig, contact_type_config_get
+from custcare.contacts.services import NewContact, generated_contacts_check, generated_contacts_save, reminder_log
+from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
+from custcare.core.models import AuditEntry
+from custcare.customers.models import AccountPerson, ServiceAgreement
 from custcare.events.models import SystemEvent
-from custcare.events.registry import ContactSpec, EventKind, Trigger, event_kind_get, event_kinds
+from custcare.events.recipients import LIVE_SA
+from custcare.events.registry import (
+    ContactAlgorithm,
+    ContactParams,
+    ContactSpec,
+    EventContext,
+    EventKind,
+    Prepared,
+    Trigger,
+    event_kind_get,
+    event_kinds,
+)
 from custcare.security.roles import require
 
 SYSTEM_USERNAME = "custcare-events"
+
+# The events system user per database, kept for the life of the process. Intake checks that it still
+# exists in the statement that looks for repeats (see _intake_state), and reads it again when not.
+_system_users: dict[str, Any] = {}
 
 
 def events_system_user() -> Any:
@@ -40,7 +66,26 @@ def events_system_user() -> Any:
     if created:
         user.set_unusable_password()
         user.save(update_fields=["password"])
+    _system_users[connection.settings_dict["NAME"]] = user
     return user
+
+
+def _intake_state(kind: str, event_ids: list[str]) -> tuple[dict[str, SystemEvent], Any]:
+    """The events among `event_ids` already stored, and the events system user: the repeat check and
+    the check that the cached system user still exists are one statement (a second one reads the
+    stored events when there are repeats, which is rare)."""
+    cached = _system_users.get(connection.settings_dict["NAME"])
+    table, users = SystemEvent._meta.db_table, get_user_model()._meta.db_table
+    marks = ", ".join(["%s"] * len(event_ids))
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT (SELECT COUNT(*) FROM {table} WHERE kind = %s AND event_id IN ({marks})),"
+            f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active)",
+            [kind, *event_ids, cached.pk if cached is not None else -1],
+        )
+        repeats, user_ok = cur.fetchone()
+    stored = {e.event_id: e for e in SystemEvent.objects.filter(kind=kind, event_id__in=event_ids)} if repeats else {}
+    return stored, cached if user_ok else events_system_user()
 
 
 def _kind(kind: str) -> type[EventKind]:
@@ -61,54 +106,9 @@ def _payload(cls: type[EventKind], payload: dict[str, Any]) -> Any:
         raise ValidationFailed(f"The {cls.code} event is not valid; nothing was recorded.", fields) from exc
 
 
-def _contact_for(spec: ContactSpec, *, user: Any) -> tuple[CustomerContact, bool]:
-    """The contact for this spec: the existing one (same origin and person or premise), or a new one."""
-    existing = CustomerContact.objects.filter(origin_reference=spec.origin_reference)
-    existing = (
-        existing.filter(person_id=spec.person_id)
-        if spec.person_id
-        else existing.filter(person__isnull=True, premise_id=spec.premise_id)
-    )
-    found = existing.first()
-    if found is not None:
-        return found, False
-    ctype = ContactType.objects.filter(contact_class_id=spec.contact_class, type_code=spec.contact_type).first()
-    if ctype is None:
-        raise ValidationFailed(f"Algorithm {spec.algorithm}: no contact type {spec.contact_class}/{spec.contact_type}.")
-    premise_id = spec.premise_id if ctype.premise_usage != "NA" else None
-    account_id = spec.account_id if ctype.account_usage != "NA" else None
-    try:
-        with transaction.atomic():
-            contact = customer_contact_add(
-                user=user,
-                contact_type_id=ctype.id,
-                method=spec.method,
-                person_id=spec.person_id if ctype.person_usage != "NA" else None,
-                account_id=account_id,
-                premise_id=premise_id,
-                description=spec.description,
-                direction=spec.direction,
-                is_open=spec.is_open,
-                characteristics=spec.characteristics,
-                origin=CustomerContact.Origin.ALGORITHM,
-                origin_reference=spec.origin_reference,
-            )
-    except IntegrityError:  # created at the same moment by a concurrent delivery
-        found = existing.first()
-        if found is None:
-            raise
-        return found, False
-    except ValidationFailed as exc:
-        details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.fields.items())
-        raise ValidationFailed(
-            f"Algorithm {spec.algorithm} could not create its contact: {exc.message} {details}"
-        ) from exc
-    if spec.letter_template and not (contact.print_letter and contact.letter_template == spec.letter_template):
-        contact.print_letter, contact.letter_template = True, spec.letter_template
-        contact.save(update_fields=["print_letter", "letter_template"])
-    if ctype.reminder_role:
-        reminder_log(contact=contact, comment=f"Follow up: {spec.description or ctype.description}", user=user)
-    return contact, True
+def _check_id(event_id: str) -> None:
+    if not event_id or len(event_id) > 80:
+        raise ValidationFailed("Every event needs an id of 1 to 80 characters.", {"event_id": ["Required."]})
 
 
 @dataclass
@@ -118,72 +118,355 @@ class Outcome:
     specs: list[ContactSpec] = field(default_factory=list)
     contacts: list[CustomerContact] = field(default_factory=list)
     created: int = 0
+    audit: list[AuditEntry] = field(default_factory=list)  # the "add" entries of its contacts, not yet written
+
+
+# --- from triggers to contact specs ------------------------------------------------------------------
+
+
+def _instances(triggers: list[Trigger]) -> dict[str, AlgorithmType | DomainError]:
+    """Each configured algorithm once per batch (its parameters validated once)."""
+    out: dict[str, AlgorithmType | DomainError] = {}
+    for trigger in triggers:
+        code = trigger.algorithm.code
+        if code not in out:
+            try:
+                out[code] = algorithm_instance(trigger.algorithm)
+            except Exception as exc:  # stored parameters no longer valid for the type
+                out[code] = ValidationFailed(f"Algorithm {code} is misconfigured: {exc}")
+    return out
+
+
+def _recipients_many(wanted: list[tuple[EventContext, str]]) -> list[list[tuple[str | None, str | None]]]:
+    """recipients_resolve for many contexts with two queries at most (service agreements at premises
+    without an account, then the accounts' persons): the same pairs in the same order."""
+    premises = {c.premise_id for c, mode in wanted if mode != "PERSON" and not c.account_id and c.premise_id}
+    by_premise: dict[str, set[str]] = {}
+    if premises:
+        for premise_id, account_id in ServiceAgreement.objects.filter(
+            premise_id__in=premises, status__in=LIVE_SA
+        ).values_list("premise_id", "account_id"):
+            by_premise.setdefault(premise_id, set()).add(account_id)
+    accounts_of: list[list[str]] = []
+    for c, mode in wanted:
+        if mode == "PERSON":
+            accounts_of.append([])
+        elif c.account_id:
+            accounts_of.append([c.account_id])
+        else:
+            accounts_of.append(sorted(by_premise.get(c.premise_id or "", set())))
+    every = {a for accounts in accounts_of for a in accounts}
+    links: dict[str, list[tuple[str, bool, bool]]] = {}
+    if every:
+        for person_id, account_id, main, notify in AccountPerson.objects.filter(account_id__in=every).values_list(
+            "person_id", "account_id", "main_customer", "receives_notifications"
+        ):
+            links.setdefault(account_id, []).append((person_id, main, notify))
+    out: list[list[tuple[str | None, str | None]]] = []
+    for (c, mode), accounts in zip(wanted, accounts_of, strict=True):
+        if mode == "PERSON":
+            out.append([(c.person_id, c.account_id)] if c.person_id else [])
+            continue
+        pairs = {
+            (person_id, account_id)
+            for account_id in accounts
+            for person_id, main, notify in links.get(account_id, [])
+            if (main if mode == "MAIN" else notify)
+        }
+        out.append(sorted(pairs))  # type: ignore[arg-type]
+    return out
+
+
+def _standard_recipients(inst: AlgorithmType | DomainError) -> bool:
+    """An algorithm that picks its recipients the standard way (its type keeps ContactAlgorithm.run),
+    whose recipients can therefore be read for the whole batch at once."""
+    return (
+        isinstance(inst, ContactAlgorithm)
+        and type(inst).run is ContactAlgorithm.run
+        and isinstance(inst.params, ContactParams)
+    )
+
+
+def _specs_many(triggers_of: list[list[Trigger]]) -> list[tuple[list[str], list[ContactSpec]] | DomainError]:
+    """Each event's algorithm codes and contact specs, or the reason it cannot be processed; the
+    recipients of the whole batch are read at once."""
+    instances = _instances([t for triggers in triggers_of for t in triggers])
+    wanted: list[tuple[EventContext, str]] = []
+    for triggers in triggers_of:
+        for t in triggers:
+            inst = instances[t.algorithm.code]
+            if _standard_recipients(inst):
+                wanted.append((t.context, inst.params.recipients))  # type: ignore[union-attr]
+    resolved = iter(_recipients_many(wanted)) if wanted else iter([])
+    out: list[tuple[list[str], list[ContactSpec]] | DomainError] = []
+    for triggers in triggers_of:
+        codes: list[str] = []
+        specs: list[ContactSpec] = []
+        failure: DomainError | None = None
+        for t in triggers:
+            inst = instances[t.algorithm.code]
+            recipients = None
+            if _standard_recipients(inst):
+                recipients = next(resolved)
+            if failure is not None:
+                continue
+            if isinstance(inst, DomainError):
+                failure = inst
+                continue
+            codes.append(t.algorithm.code)
+            found = inst.run(context=t.context, algorithm_code=t.algorithm.code, recipients=recipients)
+            if not found:
+                failure = ValidationFailed(
+                    f"Algorithm {t.algorithm.code} found nobody to contact for {t.context.source_reference}: "
+                    "the account has no main customer or no person receives notifications."
+                )
+                continue
+            specs.extend(found)
+        out.append(failure if failure is not None else (codes, specs))
+    return out
+
+
+# --- from specs to contacts ------------------------------------------------------------------------
+
+
+def _key(spec: ContactSpec) -> tuple[str, str | None, str | None]:
+    """What makes a generated contact the same one (the unique constraints on CustomerContact)."""
+    if spec.person_id:
+        return (spec.origin_reference, spec.person_id, None)
+    return (spec.origin_reference, None, spec.premise_id)
+
+
+@dataclass
+class _Planned:
+    """An event's contacts once checked: existing ones, and new ones to write (not yet saved)."""
+
+    contacts: list[CustomerContact]
+    new: list[tuple[CustomerContact, dict[str, str]]]
+    reminders: list[tuple[CustomerContact, str]]
+
+
+def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Planned | DomainError]:
+    """For each event (a group of specs), its contacts as one-by-one processing would give them: a
+    contact found by its key (stored, or created by an earlier successful event of the batch) is
+    reused; a new one is checked by customer_contact_add's rules; the first spec that fails fails the
+    event. Reads: one per contact type, one for the existing contacts, one or a few for the records
+    the contacts name. Nothing is written."""
+    specs = [s for g in groups for s in g]
+    configs: dict[tuple[str, str], ContactTypeConfig | None] = {}
+    for s in specs:
+        if (s.contact_class, s.contact_type) not in configs:
+            try:
+                configs[(s.contact_class, s.contact_type)] = contact_type_config_get(
+                    contact_class=s.contact_class, type_code=s.contact_type
+                )
+            except ValidationFailed:
+                configs[(s.contact_class, s.contact_type)] = None
+    stored: dict[tuple[str, str | None, str | None], CustomerContact] = {}
+    refs = sorted({s.origin_reference for s in specs})
+    if refs:
+        for c in CustomerContact.objects.filter(origin_reference__in=refs):
+            key: tuple[str, str | None, str | None] = (
+                (c.origin_reference, c.person_id, None) if c.person_id else (c.origin_reference, None, c.premise_id)
+            )
+            stored.setdefault(key, c)
+    # check every spec that may need a new contact, all at once
+    requests: list[NewContact] = []
+    index: dict[tuple[int, int], int] = {}
+    for g, group in enumerate(groups):
+        for n, s in enumerate(group):
+            config = configs[(s.contact_class, s.contact_type)]
+            if _key(s) in stored or config is None:
+                continue
+            ctype = config.contact_type
+            index[(g, n)] = len(requests)
+            requests.append(
+                NewContact(
+                    config=config,
+                    method=s.method,
+                    person_id=s.person_id if ctype.person_usage != "NA" else None,
+                    account_id=s.account_id if ctype.account_usage != "NA" else None,
+                    premise_id=s.premise_id if ctype.premise_usage != "NA" else None,
+                    description=s.description,
+                    direction=s.direction,
+                    is_open=s.is_open,
+                    characteristics=s.characteristics,
+                    origin=CustomerContact.Origin.ALGORITHM,
+                    origin_reference=s.origin_reference,
+                    letter_template=s.letter_template,
+                )
+            )
+    checked = generated_contacts_check(user=user, requests=requests) if requests else []
+    made: dict[tuple[str, str | None, str | None], CustomerContact] = {}  # by earlier successful events
+    out: list[_Planned | DomainError] = []
+    for g, group in enumerate(groups):
+        planned = _Planned([], [], [])
+        mine: dict[tuple[str, str | None, str | None], CustomerContact] = {}
+        failure: DomainError | None = None
+        for n, s in enumerate(group):
+            key_s = _key(s)
+            found = stored.get(key_s) or made.get(key_s) or mine.get(key_s)
+            if found is not None:
+                planned.contacts.append(found)
+                continue
+            config = configs[(s.contact_class, s.contact_type)]
+            if config is None:
+                failure = ValidationFailed(
+                    f"Algorithm {s.algorithm}: no contact type {s.contact_class}/{s.contact_type}."
+                )
+                break
+            result = checked[index[(g, n)]]
+            if isinstance(result, ValidationFailed):
+                details = "; ".join(f"{k}: {' '.join(v)}" for k, v in result.fields.items())
+                failure = ValidationFailed(
+                    f"Algorithm {s.algorithm} could not create its contact: {result.message} {details}"
+                )
+                break
+            if isinstance(result, DomainError):
+                failure = result
+                break
+            contact, values = result
+            contact = _copy(contact)  # the same spec may be checked for two events; each gets its own
+            mine[key_s] = contact
+            planned.contacts.append(contact)
+            planned.new.append((contact, values))
+            if config.contact_type.reminder_role:
+                planned.reminders.append((contact, f"Follow up: {s.description or config.contact_type.description}"))
+        if failure is not None:
+            out.append(failure)
+            continue
+        made.update(mine)
+        out.append(planned)
+    return out
+
+
+def _copy(contact: CustomerContact) -> CustomerContact:
+    copy = CustomerContact(**{f.attname: getattr(contact, f.attname) for f in contact._meta.concrete_fields})
+    copy.contact_type = contact.contact_type
+    return copy
+
+
+def _contacts_write(planned: list[_Planned], *, user: Any) -> list[AuditEntry]:
+    """Write the planned new contacts (one INSERT per table) and their reminders; their audit entries
+    are returned for the caller to write with its own."""
+    entries = generated_contacts_save(contacts=[n for p in planned for n in p.new], user=user)
+    for p in planned:
+        for contact, comment in p.reminders:
+            reminder_log(contact=contact, comment=comment, user=user)
+    return entries
 
 
 def _process(cls: type[EventKind], payload: Any, *, user: Any) -> Outcome:
+    """One event, start to finish; raises the DomainError that sends it to the error queue."""
     source_reference, triggers = cls().apply(payload, user=user)
-    outcome = Outcome(source_reference=source_reference)
-    for trigger in triggers:
-        outcome.algorithms.append(trigger.algorithm.code)
-        outcome.specs.extend(_run(trigger))
-    for spec in outcome.specs:
-        contact, created = _contact_for(spec, user=user)
-        outcome.contacts.append(contact)
-        outcome.created += int(created)
+    (specs,) = _specs_many([triggers])
+    if isinstance(specs, DomainError):
+        raise specs
+    outcome = Outcome(source_reference=source_reference, algorithms=specs[0], specs=specs[1])
+    (planned,) = _contacts_plan([outcome.specs], user=user)
+    if isinstance(planned, DomainError):
+        raise planned
+    outcome.audit = _contacts_write([planned], user=user)
+    outcome.contacts = planned.contacts
+    outcome.created = len(planned.new)
     return outcome
 
 
-def _run(trigger: Trigger) -> list[ContactSpec]:
-    try:
-        instance = algorithm_instance(trigger.algorithm)
-    except Exception as exc:  # stored parameters no longer valid for the type
-        raise ValidationFailed(f"Algorithm {trigger.algorithm.code} is misconfigured: {exc}") from exc
-    specs = instance.run(context=trigger.context, algorithm_code=trigger.algorithm.code)
-    if not specs:
-        raise ValidationFailed(
-            f"Algorithm {trigger.algorithm.code} found nobody to contact for {trigger.context.source_reference}: "
-            "the account has no main customer or no person receives notifications."
-        )
-    return specs
-
-
-def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: Any) -> tuple[SystemEvent, bool]:
-    """Record and process one event. Returns the stored event and whether it is new."""
-    require(user, "contact.write")
-    cls = _kind(kind)
-    if not event_id or len(event_id) > 80:
-        raise ValidationFailed("Every event needs an id of 1 to 80 characters.", {"event_id": ["Required."]})
-    parsed = _payload(cls, payload)
-    existing = SystemEvent.objects.filter(kind=kind, event_id=event_id).first()
-    if existing is not None:
-        return existing, False
-    with transaction.atomic():
-        event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
-        _attempt(event, cls, parsed)
-        try:
-            with transaction.atomic():
-                event.save(force_insert=True)
-        except IntegrityError:  # the same event delivered twice at once: the other delivery won
-            return SystemEvent.objects.get(kind=kind, event_id=event_id), False
-        audit_record(entity=event, action="receive", user=user, summary=f"{kind} {event_id}: {event.status}")
-    return event, True
-
-
-def _attempt(event: SystemEvent, cls: type[EventKind], parsed: Any) -> None:
-    system = events_system_user()
-    try:
-        with transaction.atomic():
-            outcome = _process(cls, parsed, user=system)
-    except DomainError as exc:
-        event.status = SystemEvent.Status.ERROR
-        event.error = exc.message[:4000]
-        return
+def _mark_processed(event: SystemEvent, outcome: Outcome) -> None:
     event.status = SystemEvent.Status.PROCESSED
     event.error = ""
     event.source_reference = outcome.source_reference
     event.algorithms = outcome.algorithms
     event.contact_ids = [c.pk for c in outcome.contacts]
     event.processed_at = timezone.now()
+
+
+def _mark_error(event: SystemEvent, exc: DomainError) -> None:
+    event.status = SystemEvent.Status.ERROR
+    event.error = exc.message[:4000]
+
+
+def _audit_entry(event: SystemEvent, *, user: Any, summary: str) -> AuditEntry:
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return AuditEntry(
+        user_id=user.pk if authenticated else None,
+        username=user.get_username() if authenticated else "system",
+        action="receive",
+        entity_type=event._meta.label_lower,
+        entity_id=str(event.pk),
+        summary=summary[:300],
+        after=audit_snapshot(event),
+    )
+
+
+def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: Any) -> tuple[SystemEvent, bool]:
+    """Record and process one event. Returns the stored event and whether it is new."""
+    require(user, "contact.write")
+    cls = _kind(kind)
+    _check_id(event_id)
+    parsed = _payload(cls, payload)
+    stored, system = _intake_state(kind, [event_id])
+    if event_id in stored:
+        return stored[event_id], False
+    try:
+        with transaction.atomic():
+            outcome = _process(cls, parsed, user=system)
+            event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+            _mark_processed(event, outcome)
+            event.save(force_insert=True)
+            summary = f"{kind} {event_id}: {event.status}"
+            AuditEntry.objects.bulk_create([*outcome.audit, _audit_entry(event, user=user, summary=summary)])
+        return event, True
+    except DomainError as exc:  # everything the event did is rolled back; it waits in the error queue
+        failure = exc
+    except IntegrityError:  # a concurrent delivery of this event (it won) or of one of its contacts
+        again = SystemEvent.objects.filter(kind=kind, event_id=event_id).first()
+        if again is not None:
+            return again, False
+        return _receive_careful(kind=kind, event_id=event_id, payload=payload, parsed=parsed, cls=cls, user=user)
+    with transaction.atomic():
+        event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+        _mark_error(event, failure)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        except IntegrityError:
+            return SystemEvent.objects.get(kind=kind, event_id=event_id), False
+        audit_record(entity=event, action="receive", user=user, summary=f"{kind} {event_id}: {event.status}")
+    return event, True
+
+
+def _receive_careful(
+    *, kind: str, event_id: str, payload: dict[str, Any], parsed: Any, cls: type[EventKind], user: Any
+) -> tuple[SystemEvent, bool]:
+    """The event again after a unique-key clash with a concurrent delivery: each step in its own
+    savepoint, so the contact the other delivery created is found and reused."""
+    with transaction.atomic():
+        event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+        _attempt(event, cls, parsed)
+        try:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        except IntegrityError:
+            return SystemEvent.objects.get(kind=kind, event_id=event_id), False
+        AuditEntry.objects.bulk_create(
+            [*event._audit, _audit_entry(event, user=user, summary=f"{kind} {event_id}: {event.status}")]  # type: ignore[attr-defined]
+        )
+    return event, True
+
+
+def _attempt(event: SystemEvent, cls: type[EventKind], parsed: Any) -> None:
+    """Process in a savepoint: on failure the event goes to the error queue and its writes are undone.
+    The contacts' audit entries are left on `event._audit` for the caller to write."""
+    system = events_system_user()
+    event._audit = []  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            outcome = _process(cls, parsed, user=system)
+    except DomainError as exc:
+        _mark_error(event, exc)
+        return
+    _mark_processed(event, outcome)
+    event._audit = outcome.audit  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -199,6 +482,7 @@ def event_retry(*, event_pk: int, user: Any) -> SystemEvent:
     event.attempts += 1
     _attempt(event, cls, _payload(cls, event.payload))
     event.save()
+    AuditEntry.objects.bulk_create(event._audit)  # type: ignore[attr-defined]
     audit_record(entity=event, action="retry", user=user, summary=f"{event.kind} {event.event_id}: {event.status}")
     return event
 
@@ -244,35 +528,48 @@ def events_receive_many(
     """Bulk intake: the events of one kind in one transaction, each with the outcome event_receive
     would give it (the stored event and whether it is new), or the refusal of a malformed one — which
     stores nothing and does not undo the others. Repeats (already stored, or earlier in `items`) are
-    found in one query; the new events and their audit entries are written in one statement each."""
+    found in one query. For a set-based kind the batch is worked out with a few queries and written
+    with one INSERT per table (see _receive_set_based); other kinds are processed one by one, each in
+    a savepoint. Should a write clash with a concurrent delivery, the batch is redone one by one."""
     require(user, "contact.write")
     cls = _kind(kind)
     results: list[tuple[SystemEvent, bool] | DomainError | None] = [None] * len(items)
     parsed: dict[int, Any] = {}
     for i, (event_id, payload) in enumerate(items):
         try:
-            if not event_id or len(event_id) > 80:
-                raise ValidationFailed("Every event needs an id of 1 to 80 characters.", {"event_id": ["Required."]})
+            _check_id(event_id)
             parsed[i] = _payload(cls, payload)
         except ValidationFailed as exc:
             results[i] = exc
-    ids = {items[i][0] for i in parsed}
-    stored = {e.event_id: e for e in SystemEvent.objects.filter(kind=kind, event_id__in=ids)} if ids else {}
+    if not parsed:
+        return [r for r in results if r is not None]
+    stored, system = _intake_state(kind, sorted({items[i][0] for i in parsed}))
     fresh: dict[str, SystemEvent] = {}
+    order: list[int] = []
+    for i in sorted(parsed):
+        event_id, payload = items[i]
+        if event_id in stored or event_id in fresh:
+            results[i] = (stored.get(event_id) or fresh[event_id], False)
+            continue
+        fresh[event_id] = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+        order.append(i)
+        results[i] = (fresh[event_id], True)
     try:
         with transaction.atomic():
-            for i in sorted(parsed):
-                event_id, payload = items[i]
-                if event_id in stored or event_id in fresh:
-                    results[i] = (stored.get(event_id) or fresh[event_id], False)
-                    continue
-                event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
-                _attempt(event, cls, parsed[i])
-                fresh[event_id] = event
-                results[i] = (event, True)
-            SystemEvent.objects.bulk_create(fresh.values())
-            audit_record_many(entities=list(fresh.values()), action="receive", user=user, summary=f"{kind} (bulk)")
-    except IntegrityError:  # another delivery stored some of these events meanwhile: one by one instead
+            events = [fresh[items[i][0]] for i in order]
+            if cls.set_based:
+                audit = _receive_set_based(cls, events, [parsed[i] for i in order], system=system)
+            else:
+                audit = []
+                for i, event in zip(order, events, strict=True):
+                    _attempt(event, cls, parsed[i])
+                    audit.extend(event._audit)  # type: ignore[attr-defined]
+            SystemEvent.objects.bulk_create(events)
+            summary = f"{kind} (bulk)"
+            AuditEntry.objects.bulk_create(
+                [*audit, *(_audit_entry(e, user=user, summary=summary) for e in events)], batch_size=2000
+            )
+    except (IntegrityError, DomainError):  # a clash with a concurrent delivery, a failed reminder: one by one
         return [
             result
             if isinstance(result, DomainError)
@@ -280,6 +577,48 @@ def events_receive_many(
             for i, result in enumerate(results)
         ]
     return [r for r in results if r is not None]
+
+
+def _receive_set_based(
+    cls: type[EventKind], events: list[SystemEvent], payloads: list[Any], *, system: Any
+) -> list[AuditEntry]:
+    """Process new events of a set-based kind together: the kind checks the payloads and works out the
+    triggers (prepare_many), the recipients and contacts of the whole batch are read and checked at
+    once, and each event is decided — processed, or to the error queue with the reason one-by-one
+    processing would give — before anything is written. Then the source records (record_many), the
+    contacts and their characteristics are written in one statement per table. Returns the contacts'
+    audit entries, for the caller to write with the events'."""
+    kind = cls()
+    prepared = kind.prepare_many(payloads, user=system)
+    failed: dict[int, DomainError] = {i: p for i, p in enumerate(prepared) if isinstance(p, DomainError)}
+    live = [i for i in range(len(events)) if i not in failed]
+    ready: dict[int, Prepared] = {i: prepared[i] for i in live}  # type: ignore[misc]
+    specs_of = _specs_many([ready[i].triggers for i in live])
+    outcomes: dict[int, Outcome] = {}
+    for i, specs in zip(live, specs_of, strict=True):
+        if isinstance(specs, DomainError):
+            failed[i] = specs
+        else:
+            outcomes[i] = Outcome(source_reference=ready[i].source_reference, algorithms=specs[0], specs=specs[1])
+    live = sorted(outcomes)
+    plans = _contacts_plan([outcomes[i].specs for i in live], user=system)
+    good: list[int] = []
+    for i, plan in zip(live, plans, strict=True):
+        if isinstance(plan, DomainError):
+            failed[i] = plan
+            continue
+        outcomes[i].contacts = plan.contacts
+        outcomes[i].created = len(plan.new)
+        good.append(i)
+    if good:
+        kind.record_many([ready[i] for i in good], user=system)
+    audit = _contacts_write([p for p in plans if not isinstance(p, DomainError)], user=system)
+    for i, event in enumerate(events):
+        if i in failed:
+            _mark_error(event, failed[i])
+        else:
+            _mark_processed(event, outcomes[i])
+    return audit
 
 
 def _receive_or_refusal(

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
+from custcare.algorithms.models import Algorithm
 from custcare.algorithms.registry import Spot, register_algorithm_type
-from custcare.core.errors import ValidationFailed
+from custcare.core.errors import DomainError, ValidationFailed
 from custcare.customers.models import Account, Premise
-from custcare.events.registry import ContactAlgorithm, EventContext, EventKind, Trigger, register_event_kind
+from custcare.events.registry import (
+    ContactAlgorithm,
+    EventContext,
+    EventKind,
+    Prepared,
+    Trigger,
+    register_event_kind,
+)
 from custcare.fieldwork.models import (
     FieldActivity,
     FieldActivityRemark,
@@ -45,52 +55,140 @@ class FieldActivityCompleted(BaseModel):
 
 @register_event_kind("field-activity-completed", description="A crew completed a field activity, with remarks")
 class FieldActivityCompletedKind(EventKind):
-    Payload = FieldActivityCompleted
+    """Set-based: a batch is checked with one query (activity types, premises, accounts, remark types
+    with their plugged-in algorithms) and recorded with one upsert per table; one event is a batch of one."""
 
-    def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
-        assert isinstance(payload, FieldActivityCompleted)
-        if not FieldActivityType.objects.filter(pk=payload.fa_type).exists():
-            raise ValidationFailed(f"Unknown field activity type '{payload.fa_type}'.")
-        if not Premise.objects.filter(pk=payload.premise_id).exists():
-            raise ValidationFailed(f"Premise {payload.premise_id} is not known to CustCare.")
-        if payload.account_id and not Account.objects.filter(pk=payload.account_id).exists():
-            raise ValidationFailed(f"Account {payload.account_id} is not known to CustCare.")
-        remark_types = {r.remark_type for r in payload.remarks}
-        known = set(FieldActivityRemarkType.objects.filter(pk__in=remark_types).values_list("pk", flat=True))
-        if remark_types - known:
-            raise ValidationFailed(f"Unknown remark types: {', '.join(sorted(remark_types - known))}.")
-        fa, _ = FieldActivity.objects.update_or_create(
-            id=payload.field_activity_id,
-            defaults={
-                "fa_type_id": payload.fa_type,
-                "premise_id": payload.premise_id,
-                "account_id": payload.account_id,
-                "status": FieldActivity.Status.COMPLETED,
-                "crew": payload.crew,
-                "completed_at": payload.completed_at or timezone.now(),
-            },
-        )
-        triggers: list[Trigger] = []
-        plugs = FieldActivityRemarkTypeAlgorithm.objects.filter(remark_type_id__in=known).select_related("algorithm")
-        by_type: dict[str, list[Any]] = {}
-        for plug in plugs:
-            by_type.setdefault(plug.remark_type_id, []).append(plug.algorithm)
-        for remark in payload.remarks:
-            FieldActivityRemark.objects.update_or_create(
-                field_activity=fa, remark_type_id=remark.remark_type, defaults={"text": remark.text}
+    Payload = FieldActivityCompleted
+    set_based = True
+
+    def prepare_many(self, payloads: list[Any], *, user: Any) -> list[Prepared | DomainError]:
+        for payload in payloads:
+            assert isinstance(payload, FieldActivityCompleted)
+        found, plugs = _reference_read(payloads)
+        now = timezone.now()
+        out: list[Prepared | DomainError] = []
+        for payload in payloads:
+            if payload.fa_type not in found["T"]:
+                out.append(ValidationFailed(f"Unknown field activity type '{payload.fa_type}'."))
+                continue
+            if payload.premise_id not in found["P"]:
+                out.append(ValidationFailed(f"Premise {payload.premise_id} is not known to CustCare."))
+                continue
+            if payload.account_id and payload.account_id not in found["A"]:
+                out.append(ValidationFailed(f"Account {payload.account_id} is not known to CustCare."))
+                continue
+            remark_types = {r.remark_type for r in payload.remarks}
+            if remark_types - found["R"]:
+                out.append(ValidationFailed(f"Unknown remark types: {', '.join(sorted(remark_types - found['R']))}."))
+                continue
+            fa = FieldActivity(
+                id=payload.field_activity_id,
+                fa_type_id=payload.fa_type,
+                premise_id=payload.premise_id,
+                account_id=payload.account_id,
+                status=FieldActivity.Status.COMPLETED,
+                crew=payload.crew,
+                completed_at=payload.completed_at or now,
             )
-            for algorithm in by_type.get(remark.remark_type, []):
-                context = EventContext(
-                    source_reference=f"field-activity:{fa.id}:{remark.remark_type}",
-                    account_id=fa.account_id,
-                    premise_id=fa.premise_id,
-                    fields={
-                        "field_activity": fa.id,
-                        "remark": remark.remark_type,
-                        "remark_text": remark.text,
-                        "crew": fa.crew,
-                        "fa_type": fa.fa_type_id,
-                    },
+            triggers: list[Trigger] = []
+            remarks: dict[str, FieldActivityRemark] = {}
+            for remark in payload.remarks:
+                remarks[remark.remark_type] = FieldActivityRemark(
+                    field_activity_id=fa.id, remark_type_id=remark.remark_type, text=remark.text
                 )
-                triggers.append(Trigger(algorithm=algorithm, context=context))
-        return f"field-activity:{fa.id}", triggers
+                for algorithm in plugs.get(remark.remark_type, []):
+                    context = EventContext(
+                        source_reference=f"field-activity:{fa.id}:{remark.remark_type}",
+                        account_id=fa.account_id,
+                        premise_id=fa.premise_id,
+                        fields={
+                            "field_activity": fa.id,
+                            "remark": remark.remark_type,
+                            "remark_text": remark.text,
+                            "crew": fa.crew,
+                            "fa_type": fa.fa_type_id,
+                        },
+                    )
+                    triggers.append(Trigger(algorithm=algorithm, context=context))
+            out.append(Prepared(f"field-activity:{fa.id}", triggers, (fa, list(remarks.values()))))
+        return out
+
+    def record_many(self, prepared: list[Prepared], *, user: Any) -> None:
+        """Upsert the activities and their remarks (INSERT ... ON CONFLICT DO UPDATE), the later event
+        winning when a batch names the same activity twice, as one-by-one processing would."""
+        activities: dict[str, FieldActivity] = {}
+        remarks: dict[tuple[str, str], FieldActivityRemark] = {}
+        for item in prepared:
+            fa, fa_remarks = item.rows
+            activities.pop(fa.id, None)
+            activities[fa.id] = fa
+            for remark in fa_remarks:
+                key = (remark.field_activity_id, remark.remark_type_id)
+                remarks.pop(key, None)
+                remarks[key] = remark
+        FieldActivity.objects.bulk_create(
+            list(activities.values()),
+            update_conflicts=True,
+            unique_fields=["id"],
+            update_fields=["fa_type", "premise", "account", "status", "crew", "completed_at"],
+        )
+        if remarks:
+            FieldActivityRemark.objects.bulk_create(
+                list(remarks.values()),
+                update_conflicts=True,
+                unique_fields=["field_activity", "remark_type"],
+                update_fields=["text"],
+            )
+
+
+def _reference_read(payloads: list[Any]) -> tuple[dict[str, set[str]], dict[str, list[Algorithm]]]:
+    """Which of the activity types, premises, accounts and remark types the payloads name exist, and
+    the algorithms plugged into those remark types in sequence order: one UNION ALL statement."""
+    wanted = {
+        "T": sorted({p.fa_type for p in payloads}),
+        "P": sorted({p.premise_id for p in payloads}),
+        "A": sorted({p.account_id for p in payloads if p.account_id}),
+        "R": sorted({r.remark_type for p in payloads for r in p.remarks}),
+    }
+    tables = {
+        "T": (FieldActivityType._meta.db_table, "code"),
+        "P": (Premise._meta.db_table, "id"),
+        "A": (Account._meta.db_table, "id"),
+    }
+    parts: list[str] = []
+    params: list[Any] = []
+    if wanted["R"]:
+        plug, alg = FieldActivityRemarkTypeAlgorithm._meta.db_table, Algorithm._meta.db_table
+        parts.append(
+            f"SELECT 'R', rt.code, pl.sequence, pl.id, al.code, al.description, al.algorithm_type, al.parameters"
+            f" FROM {FieldActivityRemarkType._meta.db_table} rt"
+            f" LEFT JOIN {plug} pl ON pl.remark_type_id = rt.code LEFT JOIN {alg} al ON al.code = pl.algorithm_id"
+            f" WHERE rt.code IN ({', '.join(['%s'] * len(wanted['R']))})"
+        )
+        params.extend(wanted["R"])
+    for key, (table, column) in tables.items():
+        if wanted[key]:
+            parts.append(
+                f"SELECT '{key}', {column}, NULL, NULL, NULL, NULL, NULL, NULL FROM {table}"
+                f" WHERE {column} IN ({', '.join(['%s'] * len(wanted[key]))})"
+            )
+            params.extend(wanted[key])
+    found: dict[str, set[str]] = {"T": set(), "P": set(), "A": set(), "R": set()}
+    links: list[tuple[str, int, int, Algorithm]] = []
+    if not parts:
+        return found, {}
+    with connection.cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        for key, code, sequence, link_id, alg_code, description, alg_type, parameters in cur.fetchall():
+            found[key].add(code)
+            if key == "R" and alg_code is not None:
+                if isinstance(parameters, str):
+                    parameters = json.loads(parameters)
+                algorithm = Algorithm(
+                    code=alg_code, description=description, algorithm_type=alg_type, parameters=parameters
+                )
+                links.append((code, sequence, link_id, algorithm))
+    plugs: dict[str, list[Algorithm]] = {}
+    for code, _, _, algorithm in sorted(links, key=lambda row: (row[1], row[2])):
+        plugs.setdefault(code, []).append(algorithm)
+    return found, plugs
