@@ -1,0 +1,189 @@
+"""Bulk intake (events_receive_many) of a set-based kind gives exactly what one-by-one intake gives,
+is idempotent, keeps a failing event from undoing the others, and costs a few statements per batch."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from custcare.contacts.models import ContactCharacteristic, CustomerContact
+from custcare.core.errors import DomainError
+from custcare.core.models import AuditEntry
+from custcare.customers.models import AccountPerson
+from custcare.events.models import SystemEvent
+from custcare.events.services import event_receive, events_receive_many
+from custcare.fieldwork.models import FieldActivity, FieldActivityRemark
+from tests.events.test_field_activity_events import _payload, farsptocus  # noqa: F401
+from tests.factories import account_make, person_make, premise_make
+
+KIND = "field-activity-completed"
+
+
+class _Undo(Exception):
+    pass
+
+
+@pytest.fixture
+def three(csr, customer):
+    """Customer A (the conftest one), B (own premise), C (an account without a main customer)."""
+    b_person = person_make(csr, name="Okafor, Ben", phone="(555) 201-7788")
+    b_premise = premise_make(csr, house_number="40", street="Oak Avenue")
+    b_account = account_make(csr, b_person, premise=b_premise)
+    c_person = person_make(csr, name="Lund, Cora", phone="(555) 201-9900")
+    c_premise = premise_make(csr, house_number="7", street="Pine Road")
+    c_account = account_make(csr, c_person, premise=c_premise)
+    AccountPerson.objects.filter(account=c_account).update(main_customer=False)
+    b = {"person": b_person, "account": b_account, "premise": b_premise}
+    c = {"person": c_person, "account": c_account, "premise": c_premise}
+    return customer, b, c
+
+
+def _items(a, b, c) -> list[tuple[str, dict[str, Any]]]:
+    spoke = [{"remark_type": "SPOKE", "text": "Asked about the meter"}]
+    return [
+        ("E-1", _payload(a, field_activity_id="FA-1", remarks=spoke)),
+        ("E-2", _payload(b, field_activity_id="FA-2", remarks=[*spoke, {"remark_type": "DOG"}])),
+        ("E-3", _payload(a, field_activity_id="FA-1", crew="South 9", remarks=spoke)),  # same activity: reused
+        ("E-4", {**_payload(b, field_activity_id="FA-4", remarks=spoke), "account_id": None}),  # via the premise
+        ("E-5", _payload(a, field_activity_id="FA-5", remarks=[{"remark_type": "NOPE"}])),  # unknown remark
+        ("E-6", _payload(c, field_activity_id="FA-6", remarks=spoke)),  # nobody to contact
+        ("E-7", {**_payload(a, field_activity_id="FA-7", remarks=spoke), "premise_id": b["premise"].id}),  # mismatch
+        ("E-2", _payload(b, field_activity_id="FA-2", remarks=spoke)),  # a repeat within the batch
+        ("E-8", {"fa_type": "MTRCHK"}),  # malformed: refused
+        ("E-9", _payload(b, field_activity_id="FA-9", remarks=[*spoke, *spoke])),  # the same remark twice
+        ("E-0", _payload(a, field_activity_id="FA-0", remarks=spoke)),  # stored before the batch
+    ]
+
+
+def _snapshot(results: list[Any], audit_from: int) -> dict[str, Any]:
+    keys = {c.pk: (c.origin_reference, c.person_id) for c in CustomerContact.objects.all()}
+    return {
+        "results": [
+            type(r).__name__ if isinstance(r, DomainError) else (r[0].event_id, r[0].status, r[1]) for r in results
+        ],
+        "events": sorted(
+            (e.event_id, e.status, e.error, e.source_reference, e.algorithms, [keys[i] for i in e.contact_ids])
+            for e in SystemEvent.objects.all()
+        ),
+        "contacts": sorted(
+            CustomerContact.objects.filter(origin=CustomerContact.Origin.ALGORITHM).values_list(
+                "origin_reference",
+                "person_id",
+                "account_id",
+                "premise_id",
+                "contact_type_id",
+                "description",
+                "method",
+                "direction",
+                "is_open",
+                "print_letter",
+                "letter_template",
+                "user_id",
+            )
+        ),
+        "characteristics": sorted(
+            ContactCharacteristic.objects.values_list("contact__origin_reference", "char_type_id", "value")
+        ),
+        "activities": sorted(
+            FieldActivity.objects.values_list("id", "fa_type_id", "premise_id", "account_id", "status", "crew")
+        ),
+        "remarks": sorted(FieldActivityRemark.objects.values_list("field_activity_id", "remark_type_id", "text")),
+        "audit": Counter(AuditEntry.objects.filter(pk__gt=audit_from).values_list("entity_type", "action", "username")),
+    }
+
+
+def _one_by_one(items, user) -> list[Any]:
+    out: list[Any] = []
+    for event_id, payload in items:
+        try:
+            out.append(event_receive(kind=KIND, event_id=event_id, payload=payload, user=user))
+        except DomainError as exc:
+            out.append(exc)
+    return out
+
+
+def test_bulk_gives_the_same_outcome_as_one_by_one(integrator, three, farsptocus):  # noqa: F811
+    a, b, c = three
+    items = _items(a, b, c)
+    event_receive(kind=KIND, event_id="E-0", payload=items[-1][1], user=integrator)
+    mark = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    snapshots = []
+    for receive in (_one_by_one, lambda its, user: events_receive_many(kind=KIND, items=its, user=user)):
+        try:
+            with transaction.atomic():
+                snapshots.append(_snapshot(receive(items, integrator), mark))
+                raise _Undo
+        except _Undo:
+            pass
+    single, bulk = snapshots
+    assert bulk == single
+    # and the outcome is the one intended
+    events = {e[0]: e for e in single["events"]}
+    assert [events[i][1] for i in ("E-1", "E-2", "E-3", "E-4", "E-9")] == ["PROCESSED"] * 5
+    assert events["E-3"][5] == events["E-1"][5]  # the same contact, not a second one
+    assert "Unknown remark types: NOPE" in events["E-5"][2]
+    assert "found nobody to contact" in events["E-6"][2]
+    assert f"Premise {b['premise'].id} is not a premise of account {a['account'].id}" in events["E-7"][2]
+    assert single["results"][7] == ("E-2", "PROCESSED", False) and single["results"][8] == "ValidationFailed"
+    assert "FA-7" not in {row[0] for row in single["activities"]}  # a failed event leaves nothing behind
+    assert ("FA-1", "MTRCHK", a["premise"].id, a["account"].id, "C", "South 9") in single["activities"]
+
+
+def test_bulk_intake_is_idempotent(integrator, three, farsptocus):  # noqa: F811
+    a, b, c = three
+    items = _items(a, b, c)
+    first = events_receive_many(kind=KIND, items=items, user=integrator)
+    counts = (SystemEvent.objects.count(), CustomerContact.objects.count(), AuditEntry.objects.count())
+    again = events_receive_many(kind=KIND, items=items, user=integrator)
+    assert (SystemEvent.objects.count(), CustomerContact.objects.count(), AuditEntry.objects.count()) == counts
+    assert [r if isinstance(r, DomainError) else r[1] for r in again].count(True) == 0
+    assert [r[0].pk for r in again if not isinstance(r, DomainError)] == [
+        r[0].pk for r in first if not isinstance(r, DomainError)
+    ]
+    # a new event about an activity already processed reuses its contact
+    (new,) = events_receive_many(kind=KIND, items=[("E-10", items[0][1])], user=integrator)
+    assert not isinstance(new, DomainError) and new[1]
+    assert new[0].contact_ids == SystemEvent.objects.get(event_id="E-1").contact_ids
+    assert CustomerContact.objects.count() == counts[1]
+
+
+def test_a_failing_event_goes_to_the_error_queue_and_the_others_are_kept(integrator, three, farsptocus):  # noqa: F811
+    a, b, _c = three
+    spoke = [{"remark_type": "SPOKE", "text": "Hello"}]
+    items = [
+        ("G-1", _payload(a, field_activity_id="FA-21", remarks=spoke)),
+        ("G-2", {**_payload(a, field_activity_id="FA-22", remarks=spoke), "premise_id": b["premise"].id}),
+        ("G-3", _payload(b, field_activity_id="FA-23", remarks=spoke)),
+    ]
+    results = events_receive_many(kind=KIND, items=items, user=integrator)
+    statuses = [r[0].status for r in results if not isinstance(r, DomainError)]
+    assert statuses == ["PROCESSED", "ERROR", "PROCESSED"]
+    bad = SystemEvent.objects.get(event_id="G-2")
+    assert "could not create its contact" in bad.error and bad.contact_ids == []
+    assert set(FieldActivity.objects.values_list("id", flat=True)) == {"FA-21", "FA-23"}
+    assert sorted(CustomerContact.objects.filter(origin="ALG").values_list("origin_reference", flat=True)) == [
+        "FA-SPOKE:field-activity:FA-21:SPOKE",
+        "FA-SPOKE:field-activity:FA-23:SPOKE",
+    ]
+
+
+def test_statements_per_event(integrator, customer, farsptocus):  # noqa: F811
+    spoke = [{"remark_type": "SPOKE", "text": "Hello"}]
+    event_receive(
+        kind=KIND, event_id="W", payload=_payload(customer, field_activity_id="FA-W", remarks=spoke), user=integrator
+    )
+    with CaptureQueriesContext(connection) as one:
+        event, _ = event_receive(kind=KIND, event_id="S", payload=_payload(customer, remarks=spoke), user=integrator)
+    assert event.status == "PROCESSED", event.error
+    statements = [q["sql"] for q in one.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    # PostgreSQL draws contact ids from a per-process block; SQLite's counter is one UPDATE per draw
+    assert len(statements) <= (12 if connection.vendor == "postgresql" else 13), statements
+    items = [(f"B-{i}", _payload(customer, field_activity_id=f"FA-B{i}", remarks=spoke)) for i in range(50)]
+    with CaptureQueriesContext(connection) as batch:
+        results = events_receive_many(kind=KIND, items=items, user=integrator)
+    assert all(not isinstance(r, DomainError) and r[0].status == "PROCESSED" for r in results)
+    assert len(batch.captured_queries) <= 20, [q["sql"][:80] for q in batch.captured_queries]
