@@ -23,6 +23,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError as PydanticError
 
@@ -30,7 +31,13 @@ from custcare.algorithms.registry import AlgorithmType
 from custcare.algorithms.services import algorithm_instance
 from custcare.contacts.models import CustomerContact
 from custcare.contacts.selectors import ContactTypeConfig, contact_type_config_get
-from custcare.contacts.services import NewContact, generated_contacts_check, generated_contacts_save, reminder_log
+from custcare.contacts.services import (
+    NewContact,
+    generated_contacts_check,
+    generated_contacts_save,
+    reminder_log,
+    rows_insert,
+)
 from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.core.models import AuditEntry
@@ -264,7 +271,13 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
     stored: dict[tuple[str, str | None, str | None], CustomerContact] = {}
     refs = sorted({s.origin_reference for s in specs})
     if refs:
-        for c in CustomerContact.objects.filter(origin_reference__in=refs):
+        # the generated-contact conditions of the two partial unique indexes, so that they are used
+        generated = (
+            CustomerContact.objects.exclude(origin=CustomerContact.Origin.USER)
+            .exclude(origin_reference="")
+            .filter(Q(person__isnull=False) | Q(person__isnull=True), origin_reference__in=refs)
+        )
+        for c in generated:
             key: tuple[str, str | None, str | None] = (
                 (c.origin_reference, c.person_id, None) if c.person_id else (c.origin_reference, None, c.premise_id)
             )
@@ -564,11 +577,9 @@ def events_receive_many(
                 for i, event in zip(order, events, strict=True):
                     _attempt(event, cls, parsed[i])
                     audit.extend(event._audit)  # type: ignore[attr-defined]
-            SystemEvent.objects.bulk_create(events)
+            _events_insert(events)
             summary = f"{kind} (bulk)"
-            AuditEntry.objects.bulk_create(
-                [*audit, *(_audit_entry(e, user=user, summary=summary) for e in events)], batch_size=2000
-            )
+            rows_insert(AuditEntry, [*audit, *(_audit_entry(e, user=user, summary=summary) for e in events)])
     except (IntegrityError, DomainError):  # a clash with a concurrent delivery, a failed reminder: one by one
         return [
             result
@@ -577,6 +588,24 @@ def events_receive_many(
             for i, result in enumerate(results)
         ]
     return [r for r in results if r is not None]
+
+
+def _events_insert(events: list[SystemEvent]) -> None:
+    """Insert new events; on PostgreSQL their ids are drawn from the table's sequence in one statement
+    and the rows written with one COPY (see rows_insert)."""
+    if not events:
+        return
+    if connection.vendor != "postgresql":
+        SystemEvent.objects.bulk_create(events)
+        return
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [SystemEvent._meta.db_table, len(events)],
+        )
+        for event, (pk,) in zip(events, cur.fetchall(), strict=True):
+            event.pk = pk
+    rows_insert(SystemEvent, events)
 
 
 def _receive_set_based(
