@@ -5,7 +5,9 @@ seed gives the same names, phones, addresses and contacts whatever the batch siz
 that promise: they come from the shared id counter (`new_ids`, one call per batch).
 
 Rows are built as plain tuples and written per batch in one transaction: with COPY on PostgreSQL and
-`executemany` elsewhere. Nothing goes through `Model.save()`, so a million persons load in minutes.
+`executemany` elsewhere. Nothing goes through `Model.save()`. A large load on PostgreSQL runs as one
+transaction that drops the loaded tables' secondary indexes and constraints and recreates them at the
+end (see `seed_load`), so a million persons load in minutes.
 The contact types, their usage rules and characteristics are read from the configuration, so the
 contacts generated are ones `customer_contact_add` would accept.
 """
@@ -667,6 +669,8 @@ def _write_batch(batch: Batch, result: SeedResult, *, own_transaction: bool = Tr
 # A load at least this large, into tables holding fewer persons than it adds, rebuilds the indexes
 # (see `seed_load`). Below it, keeping the indexes is as fast and the load commits batch by batch.
 REBUILD_MIN_PERSONS = 100_000
+BATCH = 10_000  # persons per batch (and transaction) by default
+REBUILD_BATCH = 50_000  # persons per batch by default when rebuilding (one transaction anyway)
 # Memory for each index build of the rebuild (the trigram GIN indexes use it most).
 REBUILD_MAINTENANCE_WORK_MEM = "512MB"
 
@@ -737,7 +741,7 @@ def seed_load(
     *,
     persons: int,
     seed: int = 42,
-    batch_size: int = 10_000,
+    batch_size: int | None = None,
     access_groups: Sequence[str] = ("RES", "COM"),
     contacts_per_person: float = 2,
     user: Any = None,
@@ -759,9 +763,13 @@ def seed_load(
     are locked meanwhile, and an interrupted or failed load (say, a duplicate a unique index refuses)
     leaves nothing behind, schema included. SQLite always loads batch by batch (its FTS5 triggers stay).
 
+    `batch_size` persons are generated and copied at a time: by default 10,000, and 50,000 when
+    rebuilding, where each batch's inserts sweep the primary keys' pages once, so fewer, larger
+    batches (about 270 MB of memory) halve the copying time.
+
     Running it again adds more persons (the same seed gives the same names again, with new ids). One
     audit entry records the whole load."""
-    if persons < 0 or batch_size < 1:
+    if persons < 0 or (batch_size is not None and batch_size < 1):
         raise ValueError("persons must be >= 0 and batch size >= 1.")
     known = set(AccessGroup.objects.filter(code__in=access_groups).values_list("code", flat=True))
     unknown = [g for g in access_groups if g not in known]
@@ -771,6 +779,7 @@ def seed_load(
     gen = Generator(seed=seed, access_groups=access_groups, contacts_per_person=contacts_per_person, now=started)
     result = SeedResult()
     if persons > 0 and _rebuild_wanted(rebuild_indexes, persons):
+        batch_size = batch_size or REBUILD_BATCH
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL maintenance_work_mem = '{REBUILD_MAINTENANCE_WORK_MEM}'")
             # Foreign-key checks still queued by this transaction (when it is part of a larger one) would
@@ -788,6 +797,7 @@ def seed_load(
             result.seconds = (timezone.now() - started).total_seconds()
             _audit(user=user, seed=seed, access_groups=access_groups, result=result)
         return result
+    batch_size = batch_size or BATCH
     with connection.cursor() as cursor:
         synchronous_commit = None
         if connection.vendor == "postgresql":

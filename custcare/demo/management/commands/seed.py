@@ -20,7 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, required=True, help="How many persons to add.")
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
-        parser.add_argument("--batch", type=int, default=10_000, help="Persons per transaction (default 10000).")
+        parser.add_argument(
+            "--batch",
+            type=int,
+            default=None,
+            help="Persons per batch: each is one transaction, unless the indexes are rebuilt (default 10000; "
+            "50000 when rebuilding).",
+        )
         parser.add_argument(
             "--access-groups",
             default="RES,COM",
