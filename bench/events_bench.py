@@ -1,7 +1,7 @@
 """System events on PostgreSQL: the intake API, bulk intake, and the credit card expiry batch.
 
     .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8]
-        [--bulk-events 20000] [--autopays 1000000] [--only http,bulk,expiry]
+        [--bulk-events 20000] [--autopays 1000000] [--only statements,http,bulk,expiry]
         [--db custcare_bench_ev] [--server postgres://postgres@127.0.0.1:5432] [--drop]
 
 Works in a database of its own (created and migrated if missing; `--drop` removes it at the end).
@@ -11,6 +11,8 @@ a characteristic). Every event is a field-activity-completed with one SPOKE rema
 one contact (plus its characteristic, the field activity and its remark, the stored event and the
 audit entries).
 
+- statements: SQL statements and in-process time of one event (event_receive) and of a batch of 1,000
+  (events_receive_many), counted with CaptureQueriesContext.
 - http: gunicorn (2 sync worker processes) serves CustCare on 127.0.0.1; `--clients` threads send
   `--http-events` events over keep-alive connections, bounded to 300 s. Events/s over the wall time.
 - bulk: `custcare events import` of a JSON lines file of `--bulk-events` events, in process.
@@ -306,6 +308,31 @@ def bench_bulk(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {"events": len(events), "seconds": elapsed, "rate": len(events) / elapsed, "summary": out.getvalue()}
 
 
+def bench_statements(pairs: list[tuple[str, str]], tag: str) -> dict[str, Any]:
+    """SQL statements (and in-process milliseconds) for one event through event_receive, as the API
+    calls it, and for a batch of 1,000 through events_receive_many, as the bulk import calls it."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from custcare.events.services import event_receive, events_receive_many
+
+    user = get_user_model().objects.get(username="bench-integrator")
+    events = _events(tag, 1_021, pairs)
+    items = [(e["event_id"], {k: v for k, v in e.items() if k != "event_id"}) for e in events]
+    for event_id, payload in items[:20]:  # warm: caches, id block, plans
+        event_receive(kind=KIND, event_id=event_id, payload=payload, user=user)
+    with CaptureQueriesContext(connection) as one:
+        started = time.perf_counter()
+        event_receive(kind=KIND, event_id=items[20][0], payload=items[20][1], user=user)
+        one_ms = (time.perf_counter() - started) * 1000
+    with CaptureQueriesContext(connection) as many:
+        started = time.perf_counter()
+        events_receive_many(kind=KIND, items=items[21:], user=user)
+        many_ms = (time.perf_counter() - started) * 1000
+    return {"one": len(one.captured_queries), "one_ms": one_ms, "many": len(many.captured_queries), "many_ms": many_ms}
+
+
 def _generate_autopays(count: int) -> None:
     have = _scalar("SELECT count(*) FROM payments_autopay")
     if have >= count:
@@ -387,7 +414,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--bulk-events", type=int, default=20000)
     parser.add_argument("--autopays", type=int, default=1_000_000)
-    parser.add_argument("--only", default="http,bulk,expiry")
+    parser.add_argument("--only", default="statements,http,bulk,expiry")
     parser.add_argument("--db", default="custcare_bench_ev")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--drop", action="store_true")
@@ -401,6 +428,12 @@ def main() -> None:
         ctx = _setup(url, args.customers)
         pairs = ctx["pairs"]
         tag = f"{int(time.time())}"
+        if "statements" in only:
+            result = bench_statements(pairs, f"S{tag}")
+            print(
+                f"statements (with BEGIN, COMMIT): one event {result['one']}, {result['one_ms']:.1f} ms in-process;"
+                f" a batch of 1,000 events {result['many']}, {result['many_ms']:.0f} ms in process"
+            )
         if "http" in only:
             events = _events(f"H{tag}", args.http_events, pairs)
             result = bench_http(url, events, args.clients)

@@ -340,11 +340,11 @@ def generated_contacts_check(
 def rows_insert(model: type[models.Model], objs: list[Any]) -> None:
     """Insert model instances without reading anything back: on PostgreSQL with one COPY (the values
     prepared by the fields as bulk_create would, but sent without building a statement text of every
-    value, which is what dominates a large bulk_create), elsewhere with bulk_create. The primary key
+    value, which is what dominates a large bulk_create), elsewhere and for a few rows with bulk_create. The primary key
     column is written when the first instance has one, else left to the table's default."""
     if not objs:
         return
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or len(objs) < 20:  # COPY costs an extra round trip: not for a few
         model._default_manager.bulk_create(objs, batch_size=500)
         return
     fields = [
