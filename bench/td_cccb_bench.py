@@ -265,17 +265,23 @@ def main() -> None:
     print(f"{contacts:,} contacts, {due:,} due reminders on {PROCESS_DATE}", flush=True)
 
     raw_rows, raw_seconds = 0, float("inf")
+    load_before = os.getloadavg()[0]
     for _ in range(args.repeat):
         rows, seconds = _raw_insert()
         raw_rows, raw_seconds = rows, min(raw_seconds, seconds)
         _reset()
     raw_rate = raw_rows / raw_seconds
-    print(f"raw INSERT ... SELECT: {raw_rows:,} rows in {raw_seconds:.1f} s = {raw_rate:,.0f} rows/s", flush=True)
+    print(
+        f"raw INSERT ... SELECT: {raw_rows:,} rows in {raw_seconds:.1f} s = {raw_rate:,.0f} rows/s"
+        f" ({_load(load_before)})",
+        flush=True,
+    )
 
     results: dict[tuple[int, int], float] = {}
     for chunk in [int(c) for c in args.chunks.split(",")]:
         for threads in [int(t) for t in args.threads.split(",")]:
             best = float("inf")
+            load_before = os.getloadavg()[0]
             for _ in range(args.repeat):
                 made, seconds, _run = _td_cccb(operator, threads, chunk)
                 assert made == due, (made, due)
@@ -285,7 +291,7 @@ def main() -> None:
             results[(chunk, threads)] = rate
             print(
                 f"TD-CCCB chunk {chunk:,} threads {threads}: {due:,} To Do in {best:.1f} s = {rate:,.0f}/s,"
-                f" {rate / raw_rate:.2f} of raw",
+                f" {rate / raw_rate:.2f} of raw ({_load(load_before)})",
                 flush=True,
             )
     print()
@@ -305,6 +311,12 @@ def main() -> None:
         connections.close_all()
         _drop_database(args.server, args.db)
         print(f"dropped {args.db}")
+
+
+def _load(before: float) -> str:
+    """The 1-minute load average at the start and end of a measurement: other work on the machine
+    shares its CPUs, and the figures mean little without it."""
+    return f"{time.strftime('%H:%M:%S')}, load {before:.1f} -> {os.getloadavg()[0]:.1f}"
 
 
 def _ram_gb() -> float:
