@@ -65,10 +65,15 @@ def _insert_sql(counter: str, due: str) -> str:
 
 def _chunk_sql_postgresql() -> str:
     """One statement per chunk: the due rows are read once; the refused ones come back as rows, the
-    others become To Do entries and mark their reminders sent; the last row carries the count."""
+    others become To Do entries and mark their reminders sent; the last row carries the count.
+
+    The due reminders are locked as they are read (FOR UPDATE OF r): a CSR changing or canceling one of
+    them at that moment either finishes first — and the locked re-read no longer finds it pending — or
+    waits for the chunk to commit and is then told the To Do exists. Without the lock the batch could
+    create a To Do from the old values and overwrite the cancel."""
     counter = "(%(blocks)s::bigint[])[((d.rn - 1) / " + str(BLOCK) + ") + 1] + ((d.rn - 1) %% " + str(BLOCK) + ")"
     return (
-        "WITH due AS MATERIALIZED (" + DUE_ROWS + "),"
+        "WITH due AS MATERIALIZED (" + DUE_ROWS + " FOR UPDATE OF r),"
         " ins AS (" + _insert_sql(counter, "due") + " RETURNING reminder_id),"
         " sent AS (UPDATE contacts_reminder SET state = 'SENT' WHERE id IN (SELECT reminder_id FROM ins) RETURNING 1)"
         " SELECT rid, send_to_user_id, NULL FROM due WHERE refused"
