@@ -179,7 +179,7 @@ TODO_TYPES = [
 ]
 BATCH_CONTROLS = [
     # code, description, program, threads, chunk size, max errors, parameters
-    ("TD-CCCB", "To Do for Customer Contact", "TD-CCCB", 1, 5000, 1000, {"LEAD-DAYS": 0}),
+    ("TD-CCCB", "To Do for Customer Contact", "TD-CCCB", 1, 20000, 1000, {"LEAD-DAYS": 0}),
 ]
 
 
