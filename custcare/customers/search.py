@@ -55,7 +55,6 @@ from django.db.models import (
     BooleanField,
     Exists,
     OuterRef,
-    Q,
 )
 from django.db.models.expressions import RawSQL
 
@@ -89,7 +88,8 @@ MIN_NAME_CHARS = 3
 ADDRESS_CANDIDATES = 5000
 
 _PHONEISH = re.compile(r"^[\d\s().+\-/]+$")
-_ADDRESS = re.compile(r"^(\d+[a-z]?) ([a-z].*)$")
+# A house number, then a street with at least one letter ("12 elm st", "3310 15th drive", "7b 2nd ave").
+_ADDRESS = re.compile(r"^(\d+[a-z]?) (\d*[a-z].*)$")
 
 # Ranking groups: exact identifications before addresses before names.
 _EXACT, _ADDRESS_MATCH, _NAME_EXACT, _NAME = 4, 3, 2, 1
@@ -314,30 +314,40 @@ def _street_matches(candidate_key: str, wanted: str) -> bool:
 
 def _by_address(house: str, wanted: str, user: Any, hits: _Hits) -> None:
     """Service addresses (premises) and persons' mailing addresses at this house number and street.
-    The street may be abbreviated ("elm st"), cut short ("elm") or misspelt ("elmm street")."""
+    The street may be abbreviated ("elm st") or cut short ("elm"): those match exactly or by prefix.
+    Only when no street at that house number matches so does a misspelling ("elmm street") count, by
+    trigram similarity — numbered streets ("15th drive", "16th drive") are too alike for similarity to
+    be the first test."""
     premises = Premise.objects.visible_to(user).filter(house_number__in=_house_numbers(house))
-    if connection.vendor == "postgresql":
-        _trgm_thresholds()
-        premises = premises.filter(
-            Q(street_key__startswith=wanted)
-            | Q(RawSQL("customers_premise.street_key %% %s", [wanted], output_field=BooleanField()))
-        )
-        found = list(premises.values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES])
-    else:
-        found = [
-            (pk, number, street)
-            for pk, number, street, key in premises.values_list("pk", "house_number", "street", "street_key")[
-                :ADDRESS_CANDIDATES
+    mailing = list(
+        Person.objects.visible_to(user)
+        .filter(house_number__in=_house_numbers(house))
+        .values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES]
+    )
+    mailing_keys = [(pk, number, street, street_key(street)) for pk, number, street in mailing]
+    found = list(
+        premises.filter(street_key__startswith=wanted).values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES]
+    )
+    mailed = [(pk, number, street) for pk, number, street, key in mailing_keys if key.startswith(wanted)]
+    if not found and not mailed:
+        if connection.vendor == "postgresql":
+            _trgm_thresholds()
+            fuzzy = premises.filter(RawSQL("customers_premise.street_key %% %s", [wanted], output_field=BooleanField()))
+            found = list(fuzzy.values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES])
+        else:
+            found = [
+                (pk, number, street)
+                for pk, number, street, key in premises.values_list("pk", "house_number", "street", "street_key")[
+                    :ADDRESS_CANDIDATES
+                ]
+                if _street_matches(key, wanted)
             ]
-            if _street_matches(key, wanted)
-        ]
+        mailed = [(pk, number, street) for pk, number, street, key in mailing_keys if _street_matches(key, wanted)]
     if found:
         matched = {pk: f"service address {number} {street}" for pk, number, street in found}
         _premises_to_persons(matched, _ADDRESS_MATCH, "address", user, hits)
-    mailing = Person.objects.visible_to(user).filter(house_number__in=_house_numbers(house))
-    for pk, number, street in mailing.values_list("pk", "house_number", "street")[:ADDRESS_CANDIDATES]:
-        if _street_matches(street_key(street), wanted):
-            hits.add(pk, _Hit(_ADDRESS_MATCH, 1.0, f"mailing address {number} {street}"), "address")
+    for pk, number, street in mailed:
+        hits.add(pk, _Hit(_ADDRESS_MATCH, 1.0, f"mailing address {number} {street}"), "address")
 
 
 def _visible_account(user: Any) -> Exists:
@@ -350,18 +360,18 @@ def _visible_account(user: Any) -> Exists:
 def _premises_to_persons(matched: dict[str, str], group: int, kind: str, user: Any, hits: _Hits) -> None:
     """The persons on visible accounts served at (or mailed at) these premises; a premise that has
     none is still a result of its own."""
-    links = (
-        AccountPerson.objects.filter(_visible_account(user))
-        .filter(
-            Q(account__service_agreements__premise_id__in=list(matched))
-            | Q(account__mailing_premise_id__in=list(matched))
-        )
-        .values_list("person_id", "account__service_agreements__premise_id", "account__mailing_premise_id")
-        .distinct()
+    # Two indexed reads (served there, mailed there) rather than one OR across the joins, which the
+    # planner can only answer by scanning every account link.
+    visible_links = AccountPerson.objects.filter(_visible_account(user))
+    served = visible_links.filter(account__service_agreements__premise_id__in=list(matched)).values_list(
+        "person_id", "account__service_agreements__premise_id"
     )
+    mailed = visible_links.filter(account__mailing_premise_id__in=list(matched)).values_list(
+        "person_id", "account__mailing_premise_id"
+    )
+    pairs = {*served.distinct()[:ADDRESS_CANDIDATES], *mailed.distinct()[:ADDRESS_CANDIDATES]}
     linked: set[str] = set()
-    for person_id, sa_premise, mailing_premise in links[:ADDRESS_CANDIDATES]:
-        premise_id = sa_premise if sa_premise in matched else mailing_premise
+    for person_id, premise_id in sorted(pairs):
         linked.add(premise_id)
         hits.add(person_id, _Hit(group, 1.0, matched[premise_id]), kind)
     for premise_id, text in matched.items():

@@ -132,6 +132,14 @@ def test_search_by_mailing_address(csr):
     assert result.rows[0].matched == "mailing address 40 N. Pine Rd"
 
 
+@pytest.mark.parametrize(("street", "typed"), [("15th Drive", "3310 15th dr"), ("2nd Avenue", "3310 2nd Ave")])
+def test_search_by_address_on_a_numbered_street(csr, street, typed):
+    premise = premise_make(csr, house_number="3310", street=street)
+    result = customer_search(query=typed, user=csr)
+    assert result.kind == "address"
+    assert [(r.person, [p.id for p in r.premises]) for r in result.rows] == [(None, [premise.id])]
+
+
 def test_address_search_lists_a_vacant_premise(csr):
     premise = premise_make(csr, house_number="5", street="Birch Lane")
     result = customer_search(query="5 birch ln", user=csr)
