@@ -14,6 +14,7 @@ from django.db import models
 from custcare.agreements.sa_activation import SATypeAlgorithm
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 __all__ = [
     "SATypeAlgorithm",
@@ -23,15 +24,8 @@ __all__ = [
 ]
 
 
-class UmbrellaAgreementType(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
+class UmbrellaAgreementType(CodeTable):
+    """A kind of umbrella agreement; renewal algorithms are plugged in per type."""
 
 
 class UmbrellaAgreementTypeAlgorithm(PluggedAlgorithm):

@@ -15,17 +15,11 @@ from django.utils import timezone
 
 from custcare.algorithms.models import Algorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 
-class CaseType(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
+class CaseType(CodeTable):
+    """A kind of case with its own statuses; entering a status can create a contact."""
 
 
 class CaseTypeStatus(models.Model):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 from custcare.customers.models import Account, Division, Person, Premise, cis_id_field
 
 
@@ -35,19 +36,12 @@ class Direction(models.TextChoices):
     OUTBOUND = "OUT", "To the customer"
 
 
-class ContactClass(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
+class ContactClass(CodeTable):
+    class Meta(CodeTable.Meta):
         verbose_name_plural = "contact classes"
 
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
-
-class CharacteristicType(models.Model):
+class CharacteristicType(CodeTable):
     """A kind of extra fact recorded on a contact (meter number, complaint reason, ...)."""
 
     class ValueType(models.TextChoices):
@@ -56,18 +50,10 @@ class CharacteristicType(models.Model):
         NUMBER = "NUM", "Number"
         DATE = "DATE", "Date"
 
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
     value_type = models.CharField(max_length=4, choices=ValueType.choices, default=ValueType.FREE)
     allowed_values = models.JSONField(
         default=list, blank=True, help_text='For \'one of a list\': the values allowed, e.g. ["HIGH", "LOW"].'
     )
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
     def clean(self) -> None:
         if self.value_type == self.ValueType.LIST and not self.allowed_values:

@@ -44,3 +44,18 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.entity_type} {self.entity_id}"
+
+
+class CodeTable(models.Model):
+    """A configuration code table row: a short code users and integrators know, and its description.
+    The code tables of every app (customer classes, remark types, case types, ...) share this shape."""
+
+    code = models.CharField(max_length=20, primary_key=True)
+    description = models.CharField(max_length=120)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.description}"

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from custcare.core.ids import new_id
+from custcare.core.models import CodeTable
 from custcare.customers.normalize import mask, phone_display
 
 
@@ -16,46 +17,32 @@ def cis_id_field() -> models.CharField:
     return models.CharField(max_length=10, primary_key=True, default=new_id, editable=False)
 
 
-class Code(models.Model):
-    """A configuration code table row: a short code and its description."""
-
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        abstract = True
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
-
-
-class AccessGroup(Code):
+class AccessGroup(CodeTable):
     """Data security: an account belongs to one access group; users see the accounts of their groups."""
 
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="access_groups")
 
 
-class CustomerClass(Code):
+class CustomerClass(CodeTable):
     pass
 
-    class Meta(Code.Meta):
+    class Meta(CodeTable.Meta):
         verbose_name_plural = "customer classes"
 
 
-class Division(Code):
+class Division(CodeTable):
     pass
 
 
-class PremiseType(Code):
+class PremiseType(CodeTable):
     pass
 
 
-class IdentifierType(Code):
+class IdentifierType(CodeTable):
     pass
 
 
-class SAType(Code):
+class SAType(CodeTable):
     class Service(models.TextChoices):
         ELECTRIC = "E", "Electricity"
         GAS = "G", "Gas"
@@ -65,7 +52,7 @@ class SAType(Code):
     service = models.CharField(max_length=1, choices=Service.choices, default=Service.ELECTRIC)
     billable = models.BooleanField(default=True)
 
-    class Meta(Code.Meta):
+    class Meta(CodeTable.Meta):
         verbose_name = "SA type"
 
 

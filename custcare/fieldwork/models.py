@@ -6,31 +6,16 @@ from django.db import models
 
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 
-class FieldActivityType(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
+class FieldActivityType(CodeTable):
+    """A kind of work a crew does at a premise (meter check, connect, disconnect...)."""
 
 
-class FieldActivityRemarkType(models.Model):
+class FieldActivityRemarkType(CodeTable):
     """A remark a crew can leave ("spoke to customer", "dog on premise"); algorithms plugged into it
     run when a completed activity carries it."""
-
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
 
 class FieldActivityRemarkTypeAlgorithm(PluggedAlgorithm):

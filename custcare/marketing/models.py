@@ -8,22 +8,15 @@ from django.db import models
 
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 
-class Campaign(models.Model):
+class Campaign(CodeTable):
     """A marketing campaign (a product or programme customers sign up for); algorithms plugged into it
     run when one of its orders is completed."""
 
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
     def clean(self) -> None:
         if self.start_date and self.end_date and self.end_date < self.start_date:

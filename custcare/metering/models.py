@@ -11,20 +11,12 @@ from django.db import models
 
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 
-class MeterReaderRemarkType(models.Model):
+class MeterReaderRemarkType(CodeTable):
     """A remark a meter reader can leave ("customer asks for service", "dog on premise", "meter
     damaged")."""
-
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
 
 class MeterReaderRemarkTypeAlgorithm(PluggedAlgorithm):

@@ -6,20 +6,12 @@ from django.db import models
 
 from custcare.algorithms.models import PluggedAlgorithm
 from custcare.algorithms.registry import Spot
+from custcare.core.models import CodeTable
 
 
-class ServiceCreditMembershipType(models.Model):
+class ServiceCreditMembershipType(CodeTable):
     """A service credit programme customers can join; algorithms plugged into it run when a
     membership of the type is created or activated."""
-
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
 
 class ServiceCreditMembershipTypeAlgorithm(PluggedAlgorithm):

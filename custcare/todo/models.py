@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from custcare.algorithms.models import Algorithm
+from custcare.core.models import CodeTable
 from custcare.customers.models import cis_id_field
 
 
@@ -38,15 +39,8 @@ class ToDoRoleUser(models.Model):
         return f"{self.user} in {self.role_id}{' (supervisor)' if self.is_supervisor else ''}"
 
 
-class SkillType(models.Model):
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
-
-    class Meta:
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
+class SkillType(CodeTable):
+    """A skill users hold at a level and To Do types may require."""
 
 
 class UserSkill(models.Model):
@@ -61,7 +55,7 @@ class UserSkill(models.Model):
         return f"{self.user} {self.skill_id}={self.level}"
 
 
-class ToDoType(models.Model):
+class ToDoType(CodeTable):
     """What kind of work an entry is, who gets it by default and how it is shown."""
 
     class Usage(models.TextChoices):
@@ -73,8 +67,6 @@ class ToDoType(models.Model):
         PERSON = "PERSON", "Person"
         ACCOUNT = "ACCOUNT", "Account"
 
-    code = models.CharField(max_length=20, primary_key=True)
-    description = models.CharField(max_length=120)
     default_priority = models.PositiveSmallIntegerField(default=50, help_text="1 is the highest, 100 the lowest.")
     usage = models.CharField(max_length=4, choices=Usage.choices, default=Usage.AUTOMATIC)
     default_role = models.ForeignKey(ToDoRole, on_delete=models.PROTECT, related_name="default_for_types")
@@ -105,12 +97,8 @@ class ToDoType(models.Model):
         help_text="Validates an assignment (CI_VAL-SKILL warns on missing skills).",
     )
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(CodeTable.Meta):
         verbose_name = "To Do type"
-
-    def __str__(self) -> str:
-        return f"{self.code} – {self.description}"
 
 
 class ToDoTypeSkill(models.Model):
