@@ -11,8 +11,6 @@ import logging
 import threading
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from custcare.batch.executors import batch_run_dispatch, batch_run_execute
@@ -21,6 +19,7 @@ from custcare.batch.services import EXECUTORS, batch_run_restart
 from custcare.core.audit import audit_record
 from custcare.core.errors import ValidationFailed
 from custcare.security import roles
+from custcare.security.services import system_user_ensure
 
 log = logging.getLogger(__name__)
 
@@ -30,17 +29,7 @@ SYSTEM_USER = "batch-system"
 def batch_system_user_ensure() -> Any:
     """The user that scheduled and command-line runs are submitted and audited as when no one is named:
     created on first use, holding only the Batch Operator role, and unable to sign in."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USER, defaults={"first_name": "Batch", "last_name": "System"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    group, _ = Group.objects.get_or_create(name=roles.BATCH_OPERATOR)
-    if not user.groups.filter(pk=group.pk).exists():
-        user.groups.add(group)
-    return user
+    return system_user_ensure(username=SYSTEM_USER, first_name="Batch", last_name="System", role=roles.BATCH_OPERATOR)
 
 
 @transaction.atomic

@@ -56,6 +56,7 @@ from custcare.events.registry import (
     event_kinds,
 )
 from custcare.security.roles import require
+from custcare.security.services import system_user_ensure
 
 SYSTEM_USERNAME = "custcare-events"
 
@@ -66,13 +67,7 @@ _system_users: dict[str, Any] = {}
 
 def events_system_user() -> Any:
     """The user system-generated contacts are recorded under: sees every access group, cannot log in."""
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME, defaults={"first_name": "CustCare", "last_name": "events", "is_superuser": True}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+    user = system_user_ensure(username=SYSTEM_USERNAME, first_name="CustCare", last_name="events", sees_everything=True)
     _system_users[connection.settings_dict["NAME"]] = user
     return user
 

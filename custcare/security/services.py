@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.utils import timezone
 
 from custcare.core.audit import audit_record
@@ -49,3 +50,23 @@ def api_token_user(token: str) -> AbstractBaseUser | None:
     if record is None or not record.user.is_active:
         return None
     return record.user
+
+
+def system_user_ensure(
+    *, username: str, first_name: str, last_name: str, role: str | None = None, sees_everything: bool = False
+) -> Any:
+    """A user that work done by CustCare itself (batches, system events) is recorded and audited under:
+    created on first use, unable to sign in; with the given role, or seeing every access group."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first_name, "last_name": last_name, "is_superuser": sees_everything},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    if role is not None:
+        group, _ = Group.objects.get_or_create(name=role)
+        if not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+    return user
