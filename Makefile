@@ -48,7 +48,8 @@ test-pg: install-test
 	source scripts/postgres-url.sh && CUSTCARE_DATABASE_URL="$$CUSTCARE_PG_URL" $(BIN)/pytest -p no:cacheprovider -q
 
 test-sqlite: install-test
-	CUSTCARE_DATABASE_URL= $(BIN)/pytest -p no:cacheprovider -q
+	mkdir -p $(CUSTCARE_VAR) && rm -f $(CUSTCARE_VAR)/test-custcare.sqlite3*
+	CUSTCARE_DATABASE_URL= CUSTCARE_SQLITE_TEST_NAME=$(CUSTCARE_VAR)/test-custcare.sqlite3 $(BIN)/pytest -p no:cacheprovider -q
 
 test: lint test-pg test-sqlite
 
