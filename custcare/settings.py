@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "custcare.marketing",
     "custcare.programs",
     "custcare.payments",
+    "custcare.billing",
+    "custcare.credit",
+    "custcare.workflow",
+    "custcare.controlcentral",
     "custcare.web",
     "custcare.demo",
 ]

@@ -22,3 +22,6 @@ def mount(api: NinjaAPI) -> None:
     from custcare.api.events import events_router
 
     api.add_router("/events", events_router(), tags=["events"])
+    from custcare.api.records import records_router
+
+    api.add_router("/records", records_router(), tags=["records"])

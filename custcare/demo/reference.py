@@ -118,6 +118,7 @@ CONTACT_TYPES = [
         True,
     ),
     ("BILL", "PAYMT", "Payment made", "Customer reports a payment made.", "REQ", "REQ", "NA", "PHONE", False),
+    ("BILL", "PPDENY", "Pay plan denied", "A pay plan was requested and denied.", "REQ", "REQ", "NA", "PHONE", False),
     (
         "GEN",
         "ADDRCHG",
@@ -286,6 +287,20 @@ def _event_sources_reference_load() -> None:
     marketing_reference_load()
     programs_reference_load()
     payments_reference_load()
+    _central_reference_load()
+
+
+def _central_reference_load() -> None:
+    """The CIS records' code tables, then Control Central's alerts and timeline (which reference them)."""
+    from custcare.billing.reference import billing_reference_load
+    from custcare.controlcentral.reference import central_reference_load
+    from custcare.credit.reference import credit_reference_load
+    from custcare.workflow.reference import workflow_reference_load
+
+    billing_reference_load()
+    credit_reference_load()
+    workflow_reference_load()
+    central_reference_load()
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,14 @@ class FieldActivity(models.Model):
     class Meta:
         ordering = ["-completed_at", "id"]
         verbose_name_plural = "field activities"
+        # Control Central's timeline: an account's completed activities newest first.
+        indexes = [
+            models.Index(
+                fields=["account", "-completed_at", "-id"],
+                name="fa_account_completed_idx",
+                condition=models.Q(status="C"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"FA {self.id} {self.fa_type_id} ({self.get_status_display()})"

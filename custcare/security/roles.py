@@ -29,6 +29,8 @@ CAPABILITIES: dict[str, set[str]] = {
     "config.write": {ADMINISTRATOR},
     "audit.read": {SUPERVISOR, ADMINISTRATOR},
     "batch.run": {BATCH_OPERATOR, ADMINISTRATOR},
+    # CIS records copied from billing, collections, field work (intake API and bulk import).
+    "records.write": {INTEGRATOR, ADMINISTRATOR},
 }
 
 # Administrators maintain configuration in the admin site: these apps' models.
@@ -48,6 +50,9 @@ ADMIN_APPS = [
     "marketing",
     "programs",
     "payments",
+    "billing",
+    "credit",
+    "workflow",
 ]
 
 

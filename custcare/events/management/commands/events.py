@@ -8,10 +8,7 @@ the other rows of its batch. The summary names every refused row with its line n
 the command exits non-zero when any row was refused.
 """
 
-import csv
-import json
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from custcare.core.errors import DomainError
+from custcare.core.files import read_rows
 from custcare.events.models import SystemEvent
 from custcare.events.services import SYSTEM_USERNAME, event_retry, events_receive_many, events_system_user
 
@@ -31,35 +29,6 @@ class Summary:
     errors: int = 0
     repeats: int = 0
     refused: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _cell(value: str) -> Any:
-    text = value.strip()
-    if text[:1] in "[{":
-        try:
-            return json.loads(text)
-        except ValueError:
-            return value
-    return value
-
-
-def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, Any]]:
-    """(line number, row) pairs; a row is a dict, or the reason the line could not be read."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        if fmt == "csv":
-            reader = csv.DictReader(handle)
-            for row in reader:
-                yield reader.line_num, {k: _cell(v) for k, v in row.items() if k and v not in ("", None)}
-            return
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except ValueError as exc:
-                yield number, f"not JSON: {exc}"
-                continue
-            yield number, data if isinstance(data, dict) else "not a JSON object"
 
 
 def split_row(row: dict[str, Any]) -> tuple[str, dict[str, Any]]:
