@@ -13,5 +13,6 @@ urlpatterns = [
     path("reminders/", include("custcare.web.urls_reminders")),
     path("todo/", include("custcare.web.urls_todo")),
     path("events/", include("custcare.web.urls_events")),
+    path("central/", include("custcare.web.urls_central")),
     path("", include("custcare.web.urls")),
 ]

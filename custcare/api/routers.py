@@ -25,3 +25,6 @@ def mount(api: NinjaAPI) -> None:
     from custcare.api.records import records_router
 
     api.add_router("/records", records_router(), tags=["records"])
+    from custcare.api.control_central import router as central_router
+
+    api.add_router("/control-central", central_router, tags=["control central"])

@@ -64,6 +64,8 @@ class AlertType(AlgorithmType):
     value_field: ClassVar[str] = "pk"
     # The parameters of the starter configuration (custcare.controlcentral.reference).
     reference_params: ClassVar[dict[str, Any]] = {}
+    # The configured algorithm's code (several algorithms may share a type); set by the engine.
+    configured_as: str = ""
 
     def records(self, context: CentralContext) -> QuerySet[Any] | None:
         raise NotImplementedError
@@ -84,7 +86,7 @@ class AlertType(AlgorithmType):
             .replace("{value}", value or "")
             .rstrip(" :")
         )
-        return Alert(self.code, text, count, value, params.severity, self.link(context, value))
+        return Alert(self.configured_as or self.code, text, count, value, params.severity, self.link(context, value))
 
     def run(self, **kwargs: Any) -> list[Alert]:
         """Run this algorithm alone (the engine batches them; this serves a single check)."""
@@ -140,6 +142,7 @@ def central_alert_algorithms() -> list[AlgorithmType]:
             logger.exception("Control Central alert %s is misconfigured; skipped", p.algorithm_id)
             continue
         if isinstance(inst, AlertType):
+            inst.configured_as = p.algorithm_id
             instances.append(inst)
     return instances
 

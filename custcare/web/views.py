@@ -111,7 +111,7 @@ def search(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             error = exc.message
         if result is not None and result.unique_account_id and not _is_htmx(request):
-            return redirect("web:account", account_id=result.unique_account_id)
+            return redirect("central:account", account_id=result.unique_account_id)
     context = {"form": form, "query": query, "result": result, "error": error}
     if _is_htmx(request):
         return render(request, "web/_search_results.html", context)

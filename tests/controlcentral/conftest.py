@@ -13,12 +13,11 @@ from custcare.controlcentral.context import CentralContext
 
 def plug_alert(algorithm_type: str, sequence: int = 10, code: str = "", **params: Any) -> Algorithm:
     """Configure an alert algorithm of the type with the parameters and plug it in at `sequence`."""
-    algorithm = Algorithm(
-        code=code or f"T-{algorithm_type}"[:30],
-        description=algorithm_type,
-        algorithm_type=algorithm_type,
-        parameters=params,
-    )
+    code = code or f"T-{algorithm_type}"[:30]
+    algorithm = Algorithm.objects.filter(code=code).first() or Algorithm(code=code)
+    algorithm.description = algorithm_type
+    algorithm.algorithm_type = algorithm_type
+    algorithm.parameters = params
     algorithm.full_clean()
     algorithm.save()
     InstallationAlgorithm.objects.update_or_create(

@@ -78,7 +78,7 @@ def test_unique_account_opens_the_account_on_a_full_submit_only(csr_client, cust
         ),
     )
     full = csr_client.get("/", {"q": account_id})
-    assert full.status_code == 302 and full["Location"] == f"/accounts/{account_id}/"
+    assert full.status_code == 302 and full["Location"] == f"/central/accounts/{account_id}/"
     partial = csr_client.get("/", {"q": account_id}, headers=HTMX)
     assert partial.status_code == 200 and f"Open account {account_id}" in partial.content.decode()
 

@@ -1,4 +1,5 @@
-// CustCare keyboard shortcuts: "/" search, "n" new contact, "e" establish, "h" history filters, "?" help.
+// CustCare keyboard shortcuts: "/" search, "n" new contact, "e" establish, "h" history filters, "?" help;
+// in Control Central also "a" switch account, "p" switch premise, "t" timeline, "d" person and "c" account details.
 // They are ignored while the user types in a field, so nothing typed is ever taken as a command.
 (function () {
   "use strict";
@@ -23,6 +24,15 @@
         var f = document.querySelector("#history .filters input, #history .filters select");
         if (f) { ev.preventDefault(); f.focus(); }
         break;
+      case "a": case "p":
+        var sw = document.querySelector('[data-shortcut-focus="' + ev.key + '"]');
+        if (sw) { ev.preventDefault(); sw.focus(); }
+        break;
+      case "t":
+        var tl = document.querySelector('[data-shortcut-target="t"]');
+        if (tl) { ev.preventDefault(); tl.scrollIntoView(); tl.focus(); }
+        break;
+      case "d": case "c": target = document.querySelector('[data-shortcut="' + ev.key + '"]'); break;
       case "?": var foot = document.querySelector(".site-footer"); if (foot) { foot.scrollIntoView(); foot.setAttribute("tabindex", "-1"); foot.focus(); } break;
     }
     if (target) { ev.preventDefault(); target.click(); }

@@ -1,0 +1,141 @@
+"""Control Central pages: the dashboard and its zones, each loaded on its own through HTMX so one
+slow zone never holds up the others. Every zone resolves the context again through the selectors,
+so a zone URL cannot show an account outside the user's access groups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from custcare.controlcentral.selectors import (
+    account_service_agreements,
+    central_alerts_get,
+    central_open_todo,
+    central_timeline_get,
+    central_view,
+)
+from custcare.controlcentral.timeline import timeline_sources
+from custcare.core.errors import ValidationFailed
+from custcare.web.views import csr_view
+
+RECENT_CONTACTS = 5
+
+
+def _ids(request: HttpRequest) -> dict[str, str | None]:
+    return {
+        "account_id": request.GET.get("account") or None,
+        "person_id": request.GET.get("person") or None,
+        "premise_id": request.GET.get("premise") or None,
+    }
+
+
+def _query(view: Any) -> str:
+    ctx = view.context
+    parts = [
+        f"{k}={v}"
+        for k, v in (("person", ctx.person_id), ("account", ctx.account_id), ("premise", ctx.premise_id))
+        if v
+    ]
+    return "&".join(parts)
+
+
+def _dashboard(request: HttpRequest, **ids: str | None) -> HttpResponse:
+    view = central_view(user=request.user, **ids)
+    context = {
+        "view": view,
+        "q": _query(view),
+        "service_agreements": account_service_agreements(view),
+        "kinds": [(s.kind, s.label) for s in timeline_sources()],
+    }
+    return render(request, "web/central/dashboard.html", context)
+
+
+@csr_view
+def central_account(request: HttpRequest, account_id: str) -> HttpResponse:
+    return _dashboard(
+        request,
+        account_id=account_id,
+        person_id=request.GET.get("person") or None,
+        premise_id=request.GET.get("premise") or None,
+    )
+
+
+@csr_view
+def central_person(request: HttpRequest, person_id: str) -> HttpResponse:
+    return _dashboard(request, person_id=person_id, account_id=request.GET.get("account") or None)
+
+
+@csr_view
+def central_premise(request: HttpRequest, premise_id: str) -> HttpResponse:
+    return _dashboard(
+        request,
+        premise_id=premise_id,
+        person_id=request.GET.get("person") or None,
+        account_id=request.GET.get("account") or None,
+    )
+
+
+@csr_view
+def zone_alerts(request: HttpRequest) -> HttpResponse:
+    view, alerts = central_alerts_get(user=request.user, **_ids(request))
+    return render(request, "web/central/_alerts.html", {"alerts": alerts, "view": view})
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"'{value}' is not a date.", {name: ["Use YYYY-MM-DD."]}) from None
+
+
+@csr_view
+def zone_timeline(request: HttpRequest) -> HttpResponse:
+    kinds = [k for k in request.GET.getlist("kind") if k]
+    error = ""
+    page = None
+    view = None
+    try:
+        view, page = central_timeline_get(
+            user=request.user,
+            kinds=kinds or None,
+            since=_date(request.GET.get("since"), "since"),
+            until=_date(request.GET.get("until"), "until"),
+            before=request.GET.get("before") or None,
+            **_ids(request),
+        )
+    except ValidationFailed as exc:
+        error = exc.message
+    more = ""
+    if page is not None and page.next_cursor and view is not None:
+        params = request.GET.copy()
+        params["before"] = page.next_cursor
+        more = f"{reverse('central:timeline')}?{params.urlencode()}"
+    template = "web/central/_timeline_rows.html" if request.GET.get("before") else "web/central/_timeline.html"
+    return render(request, template, {"page": page, "error": error, "more": more, "kinds": kinds})
+
+
+@csr_view
+def zone_contacts(request: HttpRequest) -> HttpResponse:
+    view, page = central_timeline_get(user=request.user, kinds=["contact"], limit=RECENT_CONTACTS, **_ids(request))
+    return render(request, "web/central/_contacts.html", {"view": view, "events": page.events, "q": _query(view)})
+
+
+@csr_view
+def zone_todo(request: HttpRequest) -> HttpResponse:
+    view = central_view(user=request.user, **_ids(request))
+    return render(request, "web/central/_todo.html", {"entries": central_open_todo(view), "view": view})
+
+
+@csr_view
+def zone_finance(request: HttpRequest) -> HttpResponse:
+    from custcare.billing.selectors import account_financial_summary
+
+    view = central_view(user=request.user, **_ids(request))
+    summary = account_financial_summary(account_id=view.account.pk) if view.account else None
+    return render(request, "web/central/_finance.html", {"summary": summary, "view": view})
