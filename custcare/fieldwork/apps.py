@@ -7,4 +7,8 @@ class FieldworkConfig(AppConfig):
     verbose_name = "Field work"
 
     def ready(self) -> None:
-        from custcare.fieldwork import events  # noqa: F401  (registers the event kind and algorithm)
+        from custcare.fieldwork import (  # noqa: F401  (CCAL-FAERMSG, field-activity-message)
+            alerts,
+            events,
+            records,
+        )

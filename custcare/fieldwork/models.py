@@ -72,3 +72,34 @@ class FieldActivityRemark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remark_type_id} on {self.field_activity_id}"
+
+
+class FieldActivityOutgoingMessage(models.Model):
+    """A message CustCare's field work interface sends about an activity (dispatch, update, cancel),
+    copied from the integration layer with its delivery status. Pending and error messages are
+    outstanding (Control Central alert CCAL-FAERMSG)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        ERROR = "error", "Error"
+        COMPLETE = "complete", "Complete"
+
+    OUTSTANDING = [Status.PENDING, Status.ERROR]
+
+    id = models.CharField(max_length=30, primary_key=True)
+    # Indexed with the status below (the alert's lookup per activity), not alone.
+    field_activity = models.ForeignKey(
+        FieldActivity, on_delete=models.PROTECT, related_name="outgoing_messages", db_index=False
+    )
+    message_type = models.CharField(max_length=30)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["field_activity", "status"], name="fa_message_activity_status")]
+
+    def __str__(self) -> str:
+        return f"{self.message_type} message {self.id} for FA {self.field_activity_id} ({self.get_status_display()})"
