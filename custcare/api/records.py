@@ -8,8 +8,8 @@ A refused request answers 422 with a message per field (`records[3].account_id` 
 nothing.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: ninja reads the handlers' annotations, and the body
+# models are built per kind inside `_routes`, so the annotations must be the classes, not their names.
 from typing import Any
 
 from ninja import Field, Query, Router, Schema
