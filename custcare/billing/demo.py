@@ -32,6 +32,7 @@ from custcare.billing.reference import DECLARATION_TYPES, PAY_PLAN_TYPES, billin
 
 TENDERS = ["check", "card", "bank transfer", "cash", "online"]
 CENT = Decimal("0.01")
+CHUNK = 500
 
 
 def _money(value: float) -> Decimal:
@@ -214,10 +215,10 @@ def billing_demo_load(accounts: list[Any]) -> None:
     ids = [str(a.pk) for a in accounts]
     done = set(Bill.objects.filter(account_id__in=ids).values_list("account_id", flat=True).distinct())
     today = timezone.localdate()
-    rows = _Rows()
-    for account in accounts:
-        if str(account.pk) in done:
-            continue
-        rng = random.Random(zlib.crc32(str(account.pk).encode()))
-        _account_records(rows, account, rng, today)
-    rows.write()
+    todo = [a for a in accounts if str(a.pk) not in done]
+    for start in range(0, len(todo), CHUNK):  # bounded memory on a large demo
+        rows = _Rows()
+        for account in todo[start : start + CHUNK]:
+            rng = random.Random(zlib.crc32(str(account.pk).encode()))
+            _account_records(rows, account, rng, today)
+        rows.write()
