@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 
 from custcare.core.errors import NotFound
 from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
@@ -54,71 +54,105 @@ def _account_premises(account: Account) -> list[Premise]:
         assert sa.premise is not None
         premises.setdefault(sa.premise.pk, sa.premise)
     if account.mailing_premise_id and account.mailing_premise_id not in premises:
-        mailing = Premise.objects.filter(pk=account.mailing_premise_id).first()
-        if mailing:
-            premises[mailing.pk] = mailing
+        premises[account.mailing_premise_id] = account.mailing_premise
     return list(premises.values())
 
 
+def _first_premise(account: Account) -> Premise | None:
+    """The premise of the account's first live service agreement, else its mailing premise (one query)."""
+    sa = (
+        ServiceAgreement.objects.filter(account=account, premise__isnull=False)
+        .select_related("premise")
+        .order_by(_LIVE_FIRST, "-start_date")
+        .first()
+    )
+    if sa is not None:
+        return sa.premise
+    return account.mailing_premise if account.mailing_premise_id else None
+
+
+def _person_accounts(person: Person, visible: Any) -> list[AccountPerson]:
+    return list(
+        AccountPerson.objects.filter(person=person, account__in=visible)
+        .select_related("account", "account__customer_class")
+        .order_by("-main_customer", "account__setup_date", "account__created_at", "account_id")
+    )
+
+
 def central_context_get(
-    *, user: Any, account_id: str | None = None, person_id: str | None = None, premise_id: str | None = None
+    *,
+    user: Any,
+    account_id: str | None = None,
+    person_id: str | None = None,
+    premise_id: str | None = None,
+    lists: bool = True,
 ) -> CentralView:
     """Resolve the context: an account brings its main customer and first premise; a person brings their
     first account (main customer first); a premise brings the account of its latest service agreement.
-    Only accounts and persons within the user's access groups are found (NotFound otherwise)."""
+    Only accounts and persons within the user's access groups are found (NotFound otherwise), and the
+    ids given must belong together (a premise of the account, a person on the account). `lists=False`
+    skips what only the dashboard's switchers need: a zone resolves its context in two queries."""
     require(user, "customer.read")
-    account = person = premise = None
+    visible = Account.objects.visible_to(user)
+    account: Account | None = None
+    person: Person | None = None
+    premise: Premise | None = None
+    accounts: list[AccountPerson] | None = None
     if account_id:
-        account = Account.objects.visible_to(user).filter(pk=account_id).first()
-        if account is None:
-            raise NotFound(f"No account {account_id} that you may see.")
-    if person_id:
+        links = AccountPerson.objects.filter(account_id=account_id, account__in=visible).select_related(
+            "account", "account__customer_class", "account__mailing_premise", "person"
+        )
+        if person_id:
+            link = links.filter(person_id=person_id).first()
+            if link is None:
+                raise NotFound(f"No account {account_id} of person {person_id} that you may see.")
+        else:
+            link = links.order_by("-main_customer", "id").first()
+        if link is not None:
+            account, person = link.account, link.person
+        else:
+            account = visible.select_related("customer_class", "mailing_premise").filter(pk=account_id).first()
+            if account is None:
+                raise NotFound(f"No account {account_id} that you may see.")
+    elif person_id:
         person = Person.objects.visible_to(user).filter(pk=person_id).first()
         if person is None:
             raise NotFound(f"No person {person_id} that you may see.")
     if premise_id:
-        premise = Premise.objects.filter(pk=premise_id).first()
+        premises = Premise.objects.filter(pk=premise_id)
+        if account is not None:
+            premises = premises.filter(Q(service_agreements__account=account) | Q(mailing_accounts=account))
+        premise = premises.distinct().first()
         if premise is None:
-            raise NotFound(f"No premise {premise_id}.")
-        if account is None and person is None:
-            sa = (
-                ServiceAgreement.objects.filter(premise=premise, account__in=Account.objects.visible_to(user))
-                .order_by(_LIVE_FIRST, "-start_date")
-                .select_related("account")
-                .first()
-            )
+            where = f" of account {account.pk}" if account is not None else ""
+            raise NotFound(f"No premise {premise_id}{where}.")
+        if account is None:
+            sas = ServiceAgreement.objects.filter(premise=premise, account__in=visible)
+            if person is not None:
+                sas = sas.filter(account__account_persons__person=person)
+            sa = sas.order_by(_LIVE_FIRST, "-start_date").select_related("account", "account__customer_class").first()
             account = sa.account if sa else None
-    accounts: list[AccountPerson] = []
-    if person is not None:
-        accounts = list(
-            AccountPerson.objects.filter(person=person, account__in=Account.objects.visible_to(user))
-            .select_related("account", "account__customer_class")
-            .order_by("-main_customer", "account__setup_date", "account_id")
-        )
-        if account is None and accounts:
-            account = accounts[0].account
-    if account is not None and person is None:
-        main = AccountPerson.objects.filter(account=account).select_related("person").order_by("-main_customer", "id")
-        first = main.first()
-        person = first.person if first else None
-        if person is not None:
-            accounts = list(
-                AccountPerson.objects.filter(person=person, account__in=Account.objects.visible_to(user))
-                .select_related("account", "account__customer_class")
-                .order_by("-main_customer", "account__setup_date", "account_id")
-            )
-    if account is not None and person is not None and not any(ap.account_id == account.pk for ap in accounts):
-        raise NotFound(f"Person {person.pk} is not on account {account.pk}.")
-    premises = _account_premises(account) if account is not None else []
-    if premise is None and premises:
-        premise = premises[0]
-    elif premise is not None and account is not None and all(p.pk != premise.pk for p in premises):
-        raise NotFound(f"Premise {premise.pk} is not a premise of account {account.pk}.")
+            if account is not None and person is None:
+                link = AccountPerson.objects.filter(account=account).select_related("person")
+                main = link.order_by("-main_customer", "id").first()
+                person = main.person if main else None
+    if person is not None and account is None:
+        accounts = _person_accounts(person, visible)
+        account = accounts[0].account if accounts else None
+    if lists and person is not None and accounts is None:
+        accounts = _person_accounts(person, visible)
+    premises: list[Premise] = []
+    if account is not None and lists:
+        premises = _account_premises(account)
+        if premise is None and premises:
+            premise = premises[0]
+    elif account is not None and premise is None:
+        premise = _first_premise(account)
     ctx = CentralContext(
         account_id=account.pk if account else None,
         person_id=person.pk if person else None,
         premise_id=premise.pk if premise else None,
     )
     return CentralView(
-        context=ctx, person=person, account=account, premise=premise, accounts=accounts, premises=premises
+        context=ctx, person=person, account=account, premise=premise, accounts=accounts or [], premises=premises
     )

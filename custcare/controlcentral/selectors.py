@@ -26,15 +26,22 @@ class Dashboard:
 
 
 def central_view(
-    *, user: Any, account_id: str | None = None, person_id: str | None = None, premise_id: str | None = None
+    *,
+    user: Any,
+    account_id: str | None = None,
+    person_id: str | None = None,
+    premise_id: str | None = None,
+    lists: bool = True,
 ) -> CentralView:
-    return central_context_get(user=user, account_id=account_id, person_id=person_id, premise_id=premise_id)
+    return central_context_get(
+        user=user, account_id=account_id, person_id=person_id, premise_id=premise_id, lists=lists
+    )
 
 
 def central_alerts_get(
     *, user: Any, account_id: str | None = None, person_id: str | None = None, premise_id: str | None = None
 ) -> tuple[CentralView, list[Alert]]:
-    view = central_view(user=user, account_id=account_id, person_id=person_id, premise_id=premise_id)
+    view = central_view(user=user, account_id=account_id, person_id=person_id, premise_id=premise_id, lists=False)
     return view, central_alerts(view.context)
 
 
@@ -50,7 +57,7 @@ def central_timeline_get(
     before: str | None = None,
     limit: int | None = None,
 ) -> tuple[CentralView, TimelinePage]:
-    view = central_view(user=user, account_id=account_id, person_id=person_id, premise_id=premise_id)
+    view = central_view(user=user, account_id=account_id, person_id=person_id, premise_id=premise_id, lists=False)
     page = timeline_algorithm().run(
         context=view.context, kinds=kinds, since=since, until=until, before=before, limit=limit
     )

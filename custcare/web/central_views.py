@@ -128,7 +128,7 @@ def zone_contacts(request: HttpRequest) -> HttpResponse:
 
 @csr_view
 def zone_todo(request: HttpRequest) -> HttpResponse:
-    view = central_view(user=request.user, **_ids(request))
+    view = central_view(user=request.user, lists=False, **_ids(request))
     return render(request, "web/central/_todo.html", {"entries": central_open_todo(view), "view": view})
 
 
@@ -136,6 +136,6 @@ def zone_todo(request: HttpRequest) -> HttpResponse:
 def zone_finance(request: HttpRequest) -> HttpResponse:
     from custcare.billing.selectors import account_financial_summary
 
-    view = central_view(user=request.user, **_ids(request))
+    view = central_view(user=request.user, lists=False, **_ids(request))
     summary = account_financial_summary(account_id=view.account.pk) if view.account else None
     return render(request, "web/central/_finance.html", {"summary": summary, "view": view})

@@ -30,8 +30,8 @@ def _contact(csr, customer, at: dt.datetime, account: bool = True, text: str = "
     contact = customer_contact_add(
         user=csr,
         method="PHONE",
-        contact_class="INQ",
-        type_code="BILLQ",
+        contact_class="INQ" if account else "GEN",
+        type_code="BILLQ" if account else "ADDRCHG",
         person_id=customer["person"].pk,
         account_id=customer["account"].pk if account else None,
         description=text,
@@ -90,7 +90,7 @@ def test_one_stream_newest_first_with_every_kind(customer, history):
     ]
     assert page.next_cursor is None
     first = page.events[-1]
-    assert first.title.startswith("Billing question") and first.detail == "first call"
+    assert first.title.startswith("Bill inquiry") and first.detail == "first call"
     assert first.link == f"/contacts/{history['c1'].pk}/"
 
 
