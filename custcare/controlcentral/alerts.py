@@ -10,6 +10,7 @@ administrator plugs in. An alert is raised when its count reaches the algorithm'
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
@@ -100,7 +101,7 @@ def _part(index: int, qs: QuerySet[Any], value_field: str) -> tuple[str, list[An
     return f"SELECT {index} AS n, COUNT(*) AS c, MIN(t{index}._alert_v) AS v FROM ({sql}) t{index}", list(params)
 
 
-def _evaluate(instances: list[AlgorithmType], context: CentralContext) -> list[Alert]:
+def _evaluate(instances: Sequence[AlgorithmType], context: CentralContext) -> list[Alert]:
     parts: list[tuple[str, list[Any]]] = []
     asked: list[AlertType] = []
     for inst in instances:
@@ -126,7 +127,7 @@ def _evaluate(instances: list[AlgorithmType], context: CentralContext) -> list[A
     return alerts
 
 
-def central_alert_algorithms() -> list[AlgorithmType]:
+def central_alert_algorithms() -> list[AlertType]:
     """The enabled alert algorithms of Installation Options, in sequence (one query). A configuration
     that no longer validates is skipped and logged rather than breaking the CSR's dashboard."""
     plugged = (

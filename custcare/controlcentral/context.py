@@ -53,8 +53,9 @@ def _account_premises(account: Account) -> list[Premise]:
     for sa in sas:
         assert sa.premise is not None
         premises.setdefault(sa.premise.pk, sa.premise)
-    if account.mailing_premise_id and account.mailing_premise_id not in premises:
-        premises[account.mailing_premise_id] = account.mailing_premise
+    mailing = account.mailing_premise if account.mailing_premise_id else None
+    if mailing is not None and mailing.pk not in premises:
+        premises[mailing.pk] = mailing
     return list(premises.values())
 
 
@@ -119,10 +120,10 @@ def central_context_get(
         if person is None:
             raise NotFound(f"No person {person_id} that you may see.")
     if premise_id:
-        premises = Premise.objects.filter(pk=premise_id)
+        candidates = Premise.objects.filter(pk=premise_id)
         if account is not None:
-            premises = premises.filter(Q(service_agreements__account=account) | Q(mailing_accounts=account))
-        premise = premises.distinct().first()
+            candidates = candidates.filter(Q(service_agreements__account=account) | Q(mailing_accounts=account))
+        premise = candidates.distinct().first()
         if premise is None:
             where = f" of account {account.pk}" if account is not None else ""
             raise NotFound(f"No premise {premise_id}{where}.")
@@ -133,8 +134,8 @@ def central_context_get(
             sa = sas.order_by(_LIVE_FIRST, "-start_date").select_related("account", "account__customer_class").first()
             account = sa.account if sa else None
             if account is not None and person is None:
-                link = AccountPerson.objects.filter(account=account).select_related("person")
-                main = link.order_by("-main_customer", "id").first()
+                holders = AccountPerson.objects.filter(account=account).select_related("person")
+                main = holders.order_by("-main_customer", "id").first()
                 person = main.person if main else None
     if person is not None and account is None:
         accounts = _person_accounts(person, visible)

@@ -250,7 +250,7 @@ def timeline_algorithm() -> CustomerContactTimeline:
         inst = algorithm_instance(plugged.algorithm)
         if isinstance(inst, CustomerContactTimeline):
             return inst
-    return CustomerContactTimeline(TimelineParams())
+    return CustomerContactTimeline(TimelineParams.model_validate({}))
 
 
 # The sources of the apps Control Central already depends on; other apps register theirs.

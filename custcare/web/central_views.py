@@ -25,7 +25,7 @@ from custcare.web.views import csr_view
 RECENT_CONTACTS = 5
 
 
-def _ids(request: HttpRequest) -> dict[str, str | None]:
+def _ids(request: HttpRequest) -> dict[str, Any]:
     return {
         "account_id": request.GET.get("account") or None,
         "person_id": request.GET.get("person") or None,
@@ -43,7 +43,7 @@ def _query(view: Any) -> str:
     return "&".join(parts)
 
 
-def _dashboard(request: HttpRequest, **ids: str | None) -> HttpResponse:
+def _dashboard(request: HttpRequest, **ids: Any) -> HttpResponse:
     view = central_view(user=request.user, **ids)
     context = {
         "view": view,

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from custcare.customers.models import Person
+from custcare.demo.central_demo import central_demo_load
 from custcare.demo.demo_customers import demo_customers_create
 from custcare.demo.reference import DEMO_USERS, demo_users_ensure, reference_data_load
 from custcare.demo.seed import seed_load
@@ -46,6 +47,8 @@ class Command(BaseCommand):
                     f"{result.contacts:,} contacts, including the guides' customers: {'; '.join(made)}."
                 )
             )
+        say("Loading the billing, collection and workflow records Control Central shows...")
+        say(f"  {central_demo_load():,} accounts have them.")
         self._print_logins()
 
     def _print_logins(self) -> None:
