@@ -4,7 +4,7 @@ Built from the record kind registry when the API is mounted: every kind gets
 - PUT  /records/<kind>/<id>  add or replace one record (Integrators, Administrators);
 - POST /records/<kind>       add or replace up to 1,000 records at once: all or nothing;
 - GET  /records/<kind>/<id>  and  GET /records/<kind>?account_id=...  read them (within access groups).
-A refused request answers 422 with a message per field (`records[3].account_id` in a list) and writes
+A refused request answers 422 with a message per field (`records.3.account_id` in a list) and writes
 nothing.
 """
 
@@ -12,7 +12,7 @@ nothing.
 # models are built per kind inside `_routes`, so the annotations must be the classes, not their names.
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel, create_model
 
@@ -61,15 +61,15 @@ def _routes(router: Router, kind: RecordKind) -> None:
     def put_one(request, record_id: str, payload: put_model):  # type: ignore[no-untyped-def,valid-type]
         row = {"id": record_id, **payload.model_dump(exclude_unset=True)}  # type: ignore[attr-defined]
         result, _ = records_upsert(kind=code, rows=[row], user=request.user)
-        return 200, result
+        return Status(200, result)
 
     def post_many(request, payload: many_model):  # type: ignore[no-untyped-def,valid-type]
         rows = [r.model_dump(exclude_unset=True) for r in payload.records]  # type: ignore[attr-defined]
         result, _ = records_upsert(kind=code, rows=rows, user=request.user)
-        return 200, result
+        return Status(200, result)
 
     def get_one(request, record_id: str):  # type: ignore[no-untyped-def]
-        return 200, record_values(kind, record_get(kind=code, record_id=record_id, user=request.user))
+        return Status(200, record_values(kind, record_get(kind=code, record_id=record_id, user=request.user)))
 
     @paginate(LimitOffsetPagination)
     def list_all(request, filters: Query[ListQuery]):  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from pydantic import BaseModel, ConfigDict
 from pydantic import ValidationError as PydanticError
 
@@ -95,7 +95,7 @@ class RowErrors:
         out: dict[str, list[str]] = {}
         for index, fields in sorted(self.rows.items()):
             for name, msgs in fields.items():
-                out[name if single else f"records[{index}].{name}"] = msgs
+                out[name if single else f"records.{index}.{name}"] = msgs
         return out
 
 
@@ -144,6 +144,7 @@ def _prepare(kind: RecordKind, rows: list[dict[str, Any]], errors: RowErrors) ->
                 wanted.setdefault(attname, {}).setdefault(value, []).append(index)
         prepared.instances.append(instance)
         prepared.indexes.append(index)
+    _duplicates_within(kind, prepared, errors)
     for attname, refs in wanted.items():
         target = fks[attname].related_model
         assert isinstance(target, type)
@@ -153,6 +154,38 @@ def _prepare(kind: RecordKind, rows: list[dict[str, Any]], errors: RowErrors) ->
                 for index in indexes:
                     errors.add(index, attname, f"No {target._meta.verbose_name} '{value}'.")
     return prepared
+
+
+def _duplicates_within(kind: RecordKind, prepared: _Prepared, errors: RowErrors) -> None:
+    """Two records of one request that break a uniqueness rule of the model (e.g. one characteristic
+    type twice for a process) are refused by name rather than by the database."""
+    for constraint in kind.model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or constraint.condition is not None:
+            continue
+        if not constraint.fields:
+            continue
+        attnames = [kind.model._meta.get_field(f).attname for f in constraint.fields]
+        first: dict[tuple[Any, ...], int] = {}
+        for instance, index in zip(prepared.instances, prepared.indexes, strict=True):
+            key = tuple(getattr(instance, a) for a in attnames)
+            if key in first:
+                errors.add(index, attnames[-1], f"Same {', '.join(attnames)} as record {first[key]} of this request.")
+            else:
+                first[key] = index
+
+
+def _write(model: type[models.Model], instances: list[models.Model], kind: str) -> None:
+    update_fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    try:
+        with transaction.atomic():
+            model._default_manager.bulk_create(
+                instances, update_conflicts=True, unique_fields=["id"], update_fields=update_fields, batch_size=500
+            )
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            f"The {kind} records conflict with records already stored (a uniqueness rule); nothing was saved. "
+            f"Database says: {str(exc).splitlines()[0]}"
+        ) from exc
 
 
 @transaction.atomic
@@ -182,10 +215,7 @@ def records_upsert(
     model = record_kind.model
     ids = [str(inst.pk) for inst in instances]
     existing = set(model._default_manager.filter(pk__in=ids).values_list("pk", flat=True))
-    update_fields = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-    model._default_manager.bulk_create(
-        instances, update_conflicts=True, unique_fields=["id"], update_fields=update_fields, batch_size=500
-    )
+    _write(model, instances, record_kind.code)
     added = [inst for inst in instances if inst.pk not in existing]
     changed = [inst for inst in instances if inst.pk in existing]
     if added:

@@ -60,7 +60,7 @@ def test_post_a_list_of_bills_all_or_nothing(api_as, integrator, customer):
     response = api.post("/api/v1/records/bill", {"records": [*good, _bill("NOSUCHACCT", "B-3")]})
     # then nothing is written and the record is named
     assert response.status_code == 422
-    assert response.json()["fields"] == {"records[2].account_id": ["No account 'NOSUCHACCT'."]}
+    assert response.json()["fields"] == {"records.2.account_id": ["No account 'NOSUCHACCT'."]}
     assert "nothing was saved" in response.json()["message"]
     assert not Bill.objects.exists()
     assert not AuditEntry.objects.filter(entity_type="billing.bill").exists()
@@ -95,7 +95,7 @@ def test_bad_values_are_422_per_record_and_write_nothing(api_as, integrator, cus
         },
     )
     assert response.status_code == 422
-    assert set(response.json()["fields"]) == {"records[1].due_date", "records[2].written_off_on"}
+    assert set(response.json()["fields"]) == {"records.1.due_date", "records.2.written_off_on"}
     assert not Bill.objects.exists()
 
 

@@ -141,3 +141,33 @@ def test_kinds_lists_the_fields(reference):
     call_command("records", "kinds", stdout=out)
     assert "credit-rating-history" in out.getvalue()
     assert "fields: id, account_id, points, start_date, end_date, reason" in out.getvalue()
+
+
+def test_two_records_of_a_request_breaking_a_uniqueness_rule_are_refused_by_name(api_as, integrator, customer):
+    from custcare.workflow.models import WorkflowProcess, WorkflowProcessCharacteristic
+
+    client = api_as(integrator)
+    ok = client.post(
+        "/api/v1/records/workflow-process",
+        {
+            "records": [
+                {
+                    "id": "WF-U1",
+                    "account_id": customer["account"].pk,
+                    "process_type_id": "MOVE-IN",
+                    "status": "active",
+                    "created_on": "2026-11-01",
+                }
+            ]
+        },
+    )
+    assert ok.status_code == 200, ok.content
+    chars = [
+        {"id": "WC-1", "process_id": "WF-U1", "char_type": "ACCT-ID", "value": "1"},
+        {"id": "WC-2", "process_id": "WF-U1", "char_type": "ACCT-ID", "value": "2"},
+    ]
+    response = client.post("/api/v1/records/workflow-process-characteristic", {"records": chars})
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["records.1.char_type"]
+    assert WorkflowProcessCharacteristic.objects.count() == 0
+    assert WorkflowProcess.objects.filter(pk="WF-U1").exists()

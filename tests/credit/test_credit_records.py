@@ -63,10 +63,10 @@ def test_integrator_adds_then_replaces_an_overdue_process(customer, integrator, 
         # ... and by the intake's checks of the record and its references.
         (
             {"started_on": "2026-03-02", "ended_on": "2026-03-01"},
-            "records[1].ended_on",
+            "records.1.ended_on",
             "A process cannot end before it started.",
         ),
-        ({"account_id": "9999999999"}, "records[1].account_id", "No account '9999999999'."),
+        ({"account_id": "9999999999"}, "records.1.account_id", "No account '9999999999'."),
     ],
     ids=["unknown-status", "no-template", "ends-before-start", "unknown-account"],
 )

@@ -83,8 +83,8 @@ def test_a_process_needs_an_account_or_a_premise_and_a_known_type(customer, inte
     # then both bad ones are named and nothing is written
     assert response.status_code == 422
     fields = response.json()["fields"]
-    assert fields["records[1].account_id"] == ["A workflow process is for an account, a premise, or both."]
-    assert fields["records[2].process_type_id"] == ["No workflow process type 'NOPE'."]
+    assert fields["records.1.account_id"] == ["A workflow process is for an account, a premise, or both."]
+    assert fields["records.2.process_type_id"] == ["No workflow process type 'NOPE'."]
     assert not WorkflowProcess.objects.exists()
 
 

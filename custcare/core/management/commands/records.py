@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from custcare.core.errors import DomainError
+from custcare.core.errors import DomainError, ValidationFailed
 from custcare.core.files import read_rows
 from custcare.core.records import MAX_ROWS, record_kind_get, record_kinds, records_upsert
 
@@ -68,6 +68,9 @@ class Command(BaseCommand):
             nonlocal added, changed
             try:
                 result, errors = records_upsert(kind=kind.code, rows=[r for _, r in batch], user=user, partial=True)
+            except ValidationFailed as exc:  # the batch as a whole conflicts with stored records
+                refused.extend((number, row, exc.message) for number, row in batch)
+                return
             except DomainError as exc:  # the whole file is refused: no permission
                 raise CommandError(exc.message) from exc
             added += len(result.added)
