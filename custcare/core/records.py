@@ -164,7 +164,7 @@ def _duplicates_within(kind: RecordKind, prepared: _Prepared, errors: RowErrors)
             continue
         if not constraint.fields:
             continue
-        attnames = [kind.model._meta.get_field(f).attname for f in constraint.fields]
+        attnames = [getattr(kind.model._meta.get_field(f), "attname", f) for f in constraint.fields]
         first: dict[tuple[Any, ...], int] = {}
         for instance, index in zip(prepared.instances, prepared.indexes, strict=True):
             key = tuple(getattr(instance, a) for a in attnames)
