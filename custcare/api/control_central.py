@@ -61,6 +61,7 @@ class EventOut(Schema):
     title: str
     detail: str
     link: str
+    all_day: bool = Field(..., description="Placed by a date (bills, cases...) rather than a time.")
 
 
 class TimelineOut(Schema):

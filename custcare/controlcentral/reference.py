@@ -40,6 +40,19 @@ ALERT_SEQUENCE = [
 ]
 
 
+# How the starter configuration shows each alert; the rest are warnings. A CSR must not miss these.
+SEVERITY = {
+    "C1_LSSL-DF": "critical",
+    "C1_LSSLPR-DF": "critical",
+    "C1_SEVPR-DF": "critical",
+    "C1_CASH-DF": "info",
+    "C1_PENDST-DF": "info",
+    "CI_STOPSA-DF": "info",
+    "PP-Kept": "info",
+    "CCAL-DECL": "info",
+}
+
+
 def central_reference_load() -> None:
     options = installation_options()
     installed = {t.code for t in algorithm_types(Spot.CENTRAL_ALERT)}
@@ -61,7 +74,10 @@ def central_reference_load() -> None:
             defaults={
                 "description": cls.description[:120],
                 "algorithm_type": code,
-                "parameters": dict(getattr(cls, "reference_params", {})),
+                "parameters": {
+                    **getattr(cls, "reference_params", {}),
+                    **({"severity": SEVERITY[code]} if code in SEVERITY else {}),
+                },
             },
         )
         sequence = position * 10

@@ -70,6 +70,7 @@ class TimelineEvent:
     title: str
     detail: str
     link: str
+    all_day: bool = False  # placed by a date, not a time (shown without a time)
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ def timeline_page(
         qs = qs.filter(_bounds(source, model, since, until))
         if cursor:
             qs = qs.filter(_older_than(source, model, cursor))
+        all_day = _is_date(model, source.at_field)
         for row in qs.order_by(f"-{source.at_field}", "-pk")[: limit + 1]:
             events.append(
                 TimelineEvent(
@@ -181,6 +183,7 @@ def timeline_page(
                     title=source.title(row),
                     detail=source.detail(row),
                     link=source.link(row),
+                    all_day=all_day,
                 )
             )
     events.sort(key=lambda e: (e.at, e.kind, e.id), reverse=True)
