@@ -20,7 +20,7 @@ from tests.conftest import PASSWORD
 from tests.factories import account_make, premise_make
 
 HTMX = {"HX-Request": "true"}
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _contacts(csr, customer, n: int) -> list[CustomerContact]:
@@ -44,7 +44,9 @@ def _contacts(csr, customer, n: int) -> list[CustomerContact]:
 def second_account(csr, customer):
     """Maria also holds a commercial account at a shop premise."""
     shop = premise_make(csr, house_number="500", street="Market Street", premise_type="COMM")
-    account = account_make(csr, customer["person"], access_group="COM", premise=shop, customer_class="C", sa_types=("E-COM",))
+    account = account_make(
+        csr, customer["person"], access_group="COM", premise=shop, customer_class="C", sa_types=("E-COM",)
+    )
     return account, shop
 
 
@@ -134,9 +136,10 @@ def csr_client(csr) -> Client:
 def test_dashboard_page_loads_each_zone_on_its_own(csr_client, customer):
     html = csr_client.get(f"/central/persons/{customer['person'].pk}/").content.decode()
     assert "<h1>Rivera, Maria" in html
+    ids = f"person={customer['person'].pk}&amp;account={customer['account'].pk}"
     for zone in ("alerts", "finance", "contacts", "todo", "timeline"):
-        assert f'hx-get="/central/zones/{zone}/?person={customer["person"].pk}&amp;account={customer["account"].pk}' in html
-    assert f'href="/contacts/new/?person={customer["person"].pk}&amp;account={customer["account"].pk}' in html
+        assert f'hx-get="/central/zones/{zone}/?{ids}' in html
+    assert f'href="/contacts/new/?{ids}' in html
 
 
 def test_alert_zone_shows_the_alerts(csr_client, customer):

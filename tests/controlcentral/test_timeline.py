@@ -19,7 +19,7 @@ from custcare.fieldwork.models import FieldActivity
 from custcare.todo.models import ToDoEntry
 from tests.factories import account_make, person_make
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _ctx(customer) -> CentralContext:
