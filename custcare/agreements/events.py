@@ -169,7 +169,9 @@ class ServiceAgreementActivatedKind(EventKind):
         if sa is None:
             raise ValidationFailed(f"Service agreement {payload.sa_id} is not known to CustCare.")
         if sa.status == ServiceAgreement.Status.PENDING_START:
-            sa = service_agreement_transition(sa=sa, to_status=ServiceAgreement.Status.ACTIVE, user=user)
+            sa = service_agreement_transition(
+                sa=sa, to_status=ServiceAgreement.Status.ACTIVE, user=user, raise_event=False
+            )
         elif sa.status != ServiceAgreement.Status.ACTIVE:
             raise ValidationFailed(
                 f"Service agreement {sa.id} is {sa.get_status_display().lower()}; only a pending-start agreement "

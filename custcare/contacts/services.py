@@ -351,12 +351,28 @@ def rows_insert(model: type[models.Model], objs: list[Any]) -> None:
         f for f in model._meta.concrete_fields if not (f.primary_key and getattr(objs[0], f.attname) in (None, ""))
     ]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    # values the driver takes as they are need no preparation by their field (most of the time spent)
+    plain = [
+        f.get_internal_type() in _PLAIN_FIELDS
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+        for f in fields
+    ]
     with (
         connection.cursor() as cur,
         cur.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
         for obj in objs:
-            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
+            copy.write_row(
+                [
+                    getattr(obj, f.attname) if p else f.get_db_prep_save(f.pre_save(obj, True), connection)
+                    for f, p in zip(fields, plain, strict=True)
+                ]
+            )
+
+
+_PLAIN_FIELDS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey"}
+_PLAIN_FIELDS |= {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
 
 
 def generated_contacts_save(*, contacts: list[tuple[CustomerContact, dict[str, str]]], user: Any) -> list[AuditEntry]:

@@ -436,9 +436,12 @@ def service_agreement_create(
 
 @transaction.atomic
 def service_agreement_transition(
-    *, sa: ServiceAgreement, to_status: str, user: Any, on_date: dt.date | None = None
+    *, sa: ServiceAgreement, to_status: str, user: Any, on_date: dt.date | None = None, raise_event: bool = True
 ) -> ServiceAgreement:
-    """Move an SA along its lifecycle; stopping records the end date, reactivating clears nothing."""
+    """Move an SA along its lifecycle; stopping records the end date, reactivating clears nothing.
+    Activating a pending-start SA raises the service-agreement-activated system event in the same
+    transaction (its SA type's activation algorithms run, e.g. SAAT-NB); the event's own processing
+    passes raise_event=False."""
     require(user, "customer.write")
     if to_status not in ServiceAgreement.Status.values:
         raise ValidationFailed(f"Unknown status '{to_status}'.", {"status": ["Invalid choice."]})
@@ -459,6 +462,14 @@ def service_agreement_transition(
         sa.end_date = None
     sa.save(update_fields=["status", "end_date"])
     audit_record(entity=sa, action=f"status-{to_status}", user=user, before=before)
+    if (
+        raise_event
+        and to_status == ServiceAgreement.Status.ACTIVE
+        and before["status"] == ServiceAgreement.Status.PENDING_START
+    ):
+        from custcare.events.services import service_agreement_activated_raise
+
+        service_agreement_activated_raise(sa=sa, user=user)
     return sa
 
 

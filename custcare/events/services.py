@@ -18,10 +18,12 @@ events fail before anything is written, then writes the others together.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,7 +38,6 @@ from custcare.contacts.services import (
     generated_contacts_check,
     generated_contacts_save,
     reminder_log,
-    rows_insert,
 )
 from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
@@ -55,6 +56,7 @@ from custcare.events.registry import (
     event_kind_get,
     event_kinds,
 )
+from custcare.events.rows import rows_copy, sql_in
 from custcare.security.roles import require
 from custcare.security.services import system_user_ensure
 
@@ -78,15 +80,19 @@ def _intake_state(kind: str, event_ids: list[str]) -> tuple[dict[str, SystemEven
     stored events when there are repeats, which is rare)."""
     cached = _system_users.get(connection.settings_dict["NAME"])
     table, users = SystemEvent._meta.db_table, get_user_model()._meta.db_table
-    marks = ", ".join(["%s"] * len(event_ids))
+    among, params = sql_in("event_id", event_ids)
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM {table} WHERE kind = %s AND event_id IN ({marks})),"
+            f"SELECT (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}),"
             f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active)",
-            [kind, *event_ids, cached.pk if cached is not None else -1],
+            [kind, *params, cached.pk if cached is not None else -1],
         )
         repeats, user_ok = cur.fetchone()
-    stored = {e.event_id: e for e in SystemEvent.objects.filter(kind=kind, event_id__in=event_ids)} if repeats else {}
+    stored = (
+        {e.event_id: e for e in SystemEvent.objects.filter(kind=kind).extra(where=[among], params=params)}
+        if repeats
+        else {}
+    )
     return stored, cached if user_ok else events_system_user()
 
 
@@ -160,10 +166,15 @@ def _recipients_many(wanted: list[tuple[EventContext, str]]) -> list[list[tuple[
     every = {a for accounts in accounts_of for a in accounts}
     links: dict[str, list[tuple[str, bool, bool]]] = {}
     if every:
-        for person_id, account_id, main, notify in AccountPerson.objects.filter(account_id__in=every).values_list(
-            "person_id", "account_id", "main_customer", "receives_notifications"
-        ):
-            links.setdefault(account_id, []).append((person_id, main, notify))
+        among, params = sql_in("account_id", sorted(every))
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT person_id, account_id, main_customer, receives_notifications"
+                f" FROM {AccountPerson._meta.db_table} WHERE {among}",
+                params,
+            )
+            for person_id, account_id, main, notify in cur.fetchall():
+                links.setdefault(account_id, []).append((person_id, bool(main), bool(notify)))
     out: list[list[tuple[str | None, str | None]]] = []
     for (c, mode), accounts in zip(wanted, accounts_of, strict=True):
         if mode == "PERSON":
@@ -270,7 +281,8 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
         generated = (
             CustomerContact.objects.exclude(origin=CustomerContact.Origin.USER)
             .exclude(origin_reference="")
-            .filter(Q(person__isnull=False) | Q(person__isnull=True), origin_reference__in=refs)
+            .filter(Q(person__isnull=False) | Q(person__isnull=True))
+            .extra(where=[sql_in("origin_reference", refs)[0]], params=sql_in("origin_reference", refs)[1])
         )
         for c in generated:
             key: tuple[str, str | None, str | None] = (
@@ -332,8 +344,7 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
             if isinstance(result, DomainError):
                 failure = result
                 break
-            contact, values = result
-            contact = _copy(contact)  # the same spec may be checked for two events; each gets its own
+            contact, values = result  # each request was checked into a contact of its own
             mine[key_s] = contact
             planned.contacts.append(contact)
             planned.new.append((contact, values))
@@ -345,12 +356,6 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
         made.update(mine)
         out.append(planned)
     return out
-
-
-def _copy(contact: CustomerContact) -> CustomerContact:
-    copy = CustomerContact(**{f.attname: getattr(contact, f.attname) for f in contact._meta.concrete_fields})
-    copy.contact_type = contact.contact_type
-    return copy
 
 
 def _contacts_write(planned: list[_Planned], *, user: Any) -> list[AuditEntry]:
@@ -441,6 +446,42 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
             return SystemEvent.objects.get(kind=kind, event_id=event_id), False
         audit_record(entity=event, action="receive", user=user, summary=f"{kind} {event_id}: {event.status}")
     return event, True
+
+
+def event_raise(*, kind: str, event_id: str, payload: dict[str, Any], user: Any) -> SystemEvent:
+    """An event one of CustCare's own services raises about a change it has just made, processed in the
+    caller's transaction (its contacts commit or roll back with the change). As for an event received
+    from outside: stored with its outcome, processed once per event id, contacts recorded under the
+    events system user; `user` (who made the change) is recorded as the event's sender. The caller has
+    checked the user's permission for its change; raising needs none of its own. An event that cannot
+    be processed (nobody to contact, a misconfigured algorithm) waits in the error queue without
+    undoing the caller's change. A malformed payload is a programming error and raises ValidationFailed."""
+    cls = _kind(kind)
+    _check_id(event_id)
+    parsed = _payload(cls, payload)
+    stored, _system = _intake_state(kind, [event_id])
+    if event_id in stored:
+        return stored[event_id]
+    sender = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=sender)
+        _attempt(event, cls, parsed)
+        event.save(force_insert=True)
+        summary = f"{kind} {event_id}: {event.status} (raised by CustCare)"
+        AuditEntry.objects.bulk_create([*event._audit, _audit_entry(event, user=user, summary=summary)])  # type: ignore[attr-defined]
+    return event
+
+
+def service_agreement_activated_raise(*, sa: ServiceAgreement, user: Any) -> SystemEvent:
+    """Raise service-agreement-activated for an SA just activated in CustCare (see
+    service_agreement_transition): its SA type's activation algorithms (e.g. SAAT-NB) run as for an
+    activation the billing system reports. The event id names the SA, so one activation raises one event."""
+    return event_raise(
+        kind="service-agreement-activated",
+        event_id=f"custcare:sa-activated:{sa.pk}",
+        payload={"sa_id": sa.pk, "activated_on": timezone.localdate().isoformat()},
+        user=user,
+    )
 
 
 def _receive_careful(
@@ -565,16 +606,16 @@ def events_receive_many(
     try:
         with transaction.atomic():
             events = [fresh[items[i][0]] for i in order]
+            payloads = [parsed[i] for i in order]
             if cls.set_based:
-                audit = _receive_set_based(cls, events, [parsed[i] for i in order], system=system)
+                audit = _receive_set_based(cls, events, payloads, system=system)
             else:
-                audit = []
-                for i, event in zip(order, events, strict=True):
-                    _attempt(event, cls, parsed[i])
-                    audit.extend(event._audit)  # type: ignore[attr-defined]
+                audit = _receive_applied(cls, events, payloads, system=system)
             _events_insert(events)
             summary = f"{kind} (bulk)"
-            rows_insert(AuditEntry, [*audit, *(_audit_entry(e, user=user, summary=summary) for e in events)])
+            rows_copy(
+                AuditEntry, [*map(_entry_row, audit), *(_audit_row(e, user=user, summary=summary) for e in events)]
+            )
     except (IntegrityError, DomainError):  # a clash with a concurrent delivery, a failed reminder: one by one
         return [
             result
@@ -587,7 +628,7 @@ def events_receive_many(
 
 def _events_insert(events: list[SystemEvent]) -> None:
     """Insert new events; on PostgreSQL their ids are drawn from the table's sequence in one statement
-    and the rows written with one COPY (see rows_insert)."""
+    and the rows written with one COPY (see custcare.events.rows)."""
     if not events:
         return
     if connection.vendor != "postgresql":
@@ -600,7 +641,100 @@ def _events_insert(events: list[SystemEvent]) -> None:
         )
         for event, (pk,) in zip(events, cur.fetchall(), strict=True):
             event.pk = pk
-    rows_insert(SystemEvent, events)
+    names = [f.attname for f in SystemEvent._meta.concrete_fields]
+    rows_copy(SystemEvent, [{name: getattr(e, name) for name in names} for e in events])
+
+
+_ENCODER = DjangoJSONEncoder()
+_ENTRY_FIELDS = [f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+
+
+def _json_ready(value: Any) -> Any:
+    return _ENCODER.default(value) if isinstance(value, dt.datetime | dt.date) else value
+
+
+def _audit_row(event: SystemEvent, *, user: Any, summary: str) -> dict[str, Any]:
+    """The "receive" audit entry of a new event as a row: what _audit_entry gives, without a model
+    instance and with the event's snapshot built from its values (payload, ids and lists are already
+    JSON values)."""
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    return {
+        "at": timezone.now(),
+        "user_id": user.pk if authenticated else None,
+        "username": user.get_username() if authenticated else "system",
+        "action": "receive",
+        "entity_type": "events.systemevent",
+        "entity_id": str(event.pk),
+        "summary": summary[:300],
+        "before": None,
+        "after": {name: _json_ready(getattr(event, name)) for name in _EVENT_FIELDS},
+    }
+
+
+_EVENT_FIELDS = [f.attname for f in SystemEvent._meta.concrete_fields]
+
+
+def _entry_row(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in _ENTRY_FIELDS}
+
+
+def _receive_applied(
+    cls: type[EventKind], events: list[SystemEvent], payloads: list[Any], *, system: Any
+) -> list[AuditEntry]:
+    """Process new events of a kind that applies itself one event at a time (EventKind.apply), with
+    everything after apply done for the batch at once: each event is applied in its own savepoint (an
+    event whose apply fails is undone and goes to the error queue), then the recipients, contacts
+    and their checks of all the applied events are worked out together, as _receive_set_based does.
+    An event that fails only there (nobody to contact, a contact refused, a misconfigured algorithm)
+    had its apply written already: the batch's applies are then undone and done again without it, so
+    the outcome is the one-by-one outcome (later events never see what a failed event wrote). Returns
+    the contacts' audit entries, for the caller to write with the events'."""
+    kind = cls()
+    late: dict[int, DomainError] = {}  # failed after apply: not applied again
+    while True:
+        mark = transaction.savepoint()
+        failed: dict[int, DomainError] = dict(late)
+        applied: dict[int, tuple[str, list[Trigger]]] = {}
+        for i, payload in enumerate(payloads):
+            if i in failed:
+                continue
+            try:
+                with transaction.atomic():
+                    applied[i] = kind.apply(payload, user=system)
+            except DomainError as exc:
+                failed[i] = exc
+        live = sorted(applied)
+        specs_of = _specs_many([applied[i][1] for i in live])
+        outcomes: dict[int, Outcome] = {}
+        fresh: dict[int, DomainError] = {}  # failed after apply in this round
+        for i, specs in zip(live, specs_of, strict=True):
+            if isinstance(specs, DomainError):
+                fresh[i] = specs
+            else:
+                outcomes[i] = Outcome(source_reference=applied[i][0], algorithms=specs[0], specs=specs[1])
+        live = sorted(outcomes)
+        plans = _contacts_plan([outcomes[i].specs for i in live], user=system)
+        for i, plan in zip(live, plans, strict=True):
+            if isinstance(plan, DomainError):
+                fresh[i] = plan
+        if fresh:  # undo this round's applies and do them again without the events that failed late
+            transaction.savepoint_rollback(mark)
+            late.update(fresh)
+            continue
+        transaction.savepoint_commit(mark)
+        break
+    good = [p for p in plans if not isinstance(p, DomainError)]
+    for i, plan in zip(live, plans, strict=True):
+        if not isinstance(plan, DomainError):
+            outcomes[i].contacts = plan.contacts
+            outcomes[i].created = len(plan.new)
+    audit = _contacts_write(good, user=system)
+    for i, event in enumerate(events):
+        if i in failed:
+            _mark_error(event, failed[i])
+        else:
+            _mark_processed(event, outcomes[i])
+    return audit
 
 
 def _receive_set_based(

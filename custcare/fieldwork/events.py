@@ -22,6 +22,7 @@ from custcare.events.registry import (
     Trigger,
     register_event_kind,
 )
+from custcare.events.rows import rows_upsert, sql_in
 from custcare.fieldwork.models import (
     FieldActivity,
     FieldActivityRemark,
@@ -81,64 +82,68 @@ class FieldActivityCompletedKind(EventKind):
             if remark_types - found["R"]:
                 out.append(ValidationFailed(f"Unknown remark types: {', '.join(sorted(remark_types - found['R']))}."))
                 continue
-            fa = FieldActivity(
-                id=payload.field_activity_id,
-                fa_type_id=payload.fa_type,
-                premise_id=payload.premise_id,
-                account_id=payload.account_id,
-                status=FieldActivity.Status.COMPLETED,
-                crew=payload.crew,
-                completed_at=payload.completed_at or now,
-            )
+            fa_id = payload.field_activity_id
+            activity = {
+                "id": fa_id,
+                "fa_type_id": payload.fa_type,
+                "premise_id": payload.premise_id,
+                "account_id": payload.account_id,
+                "status": FieldActivity.Status.COMPLETED.value,
+                "crew": payload.crew,
+                "completed_at": payload.completed_at or now,
+            }
+            if timezone.is_naive(activity["completed_at"]):
+                activity["completed_at"] = timezone.make_aware(activity["completed_at"])
             triggers: list[Trigger] = []
-            remarks: dict[str, FieldActivityRemark] = {}
+            remarks: dict[str, dict[str, Any]] = {}
             for remark in payload.remarks:
-                remarks[remark.remark_type] = FieldActivityRemark(
-                    field_activity_id=fa.id, remark_type_id=remark.remark_type, text=remark.text
-                )
+                remarks[remark.remark_type] = {
+                    "field_activity_id": fa_id,
+                    "remark_type_id": remark.remark_type,
+                    "text": remark.text,
+                }
                 for algorithm in plugs.get(remark.remark_type, []):
                     context = EventContext(
-                        source_reference=f"field-activity:{fa.id}:{remark.remark_type}",
-                        account_id=fa.account_id,
-                        premise_id=fa.premise_id,
+                        source_reference=f"field-activity:{fa_id}:{remark.remark_type}",
+                        account_id=payload.account_id,
+                        premise_id=payload.premise_id,
                         fields={
-                            "field_activity": fa.id,
+                            "field_activity": fa_id,
                             "remark": remark.remark_type,
                             "remark_text": remark.text,
-                            "crew": fa.crew,
-                            "fa_type": fa.fa_type_id,
+                            "crew": payload.crew,
+                            "fa_type": payload.fa_type,
                         },
                     )
                     triggers.append(Trigger(algorithm=algorithm, context=context))
-            out.append(Prepared(f"field-activity:{fa.id}", triggers, (fa, list(remarks.values()))))
+            out.append(Prepared(f"field-activity:{fa_id}", triggers, (activity, list(remarks.values()))))
         return out
 
     def record_many(self, prepared: list[Prepared], *, user: Any) -> None:
         """Upsert the activities and their remarks (INSERT ... ON CONFLICT DO UPDATE), the later event
         winning when a batch names the same activity twice, as one-by-one processing would."""
-        activities: dict[str, FieldActivity] = {}
-        remarks: dict[tuple[str, str], FieldActivityRemark] = {}
+        activities: dict[str, dict[str, Any]] = {}
+        remarks: dict[tuple[str, str], dict[str, Any]] = {}
         for item in prepared:
-            fa, fa_remarks = item.rows
-            activities.pop(fa.id, None)
-            activities[fa.id] = fa
+            activity, fa_remarks = item.rows
+            activities.pop(activity["id"], None)
+            activities[activity["id"]] = activity
             for remark in fa_remarks:
-                key = (remark.field_activity_id, remark.remark_type_id)
+                key = (remark["field_activity_id"], remark["remark_type_id"])
                 remarks.pop(key, None)
                 remarks[key] = remark
-        FieldActivity.objects.bulk_create(
+        rows_upsert(
+            FieldActivity,
             list(activities.values()),
-            update_conflicts=True,
-            unique_fields=["id"],
-            update_fields=["fa_type", "premise", "account", "status", "crew", "completed_at"],
+            unique=["id"],
+            update=["fa_type", "premise", "account", "status", "crew", "completed_at"],
         )
-        if remarks:
-            FieldActivityRemark.objects.bulk_create(
-                list(remarks.values()),
-                update_conflicts=True,
-                unique_fields=["field_activity", "remark_type"],
-                update_fields=["text"],
-            )
+        rows_upsert(
+            FieldActivityRemark,
+            list(remarks.values()),
+            unique=["field_activity", "remark_type"],
+            update=["text"],
+        )
 
 
 def _reference_read(payloads: list[Any]) -> tuple[dict[str, set[str]], dict[str, list[Algorithm]]]:
@@ -158,21 +163,20 @@ def _reference_read(payloads: list[Any]) -> tuple[dict[str, set[str]], dict[str,
     parts: list[str] = []
     params: list[Any] = []
     if wanted["R"]:
+        among, among_params = sql_in("rt.code", wanted["R"])
         plug, alg = FieldActivityRemarkTypeAlgorithm._meta.db_table, Algorithm._meta.db_table
         parts.append(
             f"SELECT 'R', rt.code, pl.sequence, pl.id, al.code, al.description, al.algorithm_type, al.parameters"
             f" FROM {FieldActivityRemarkType._meta.db_table} rt"
             f" LEFT JOIN {plug} pl ON pl.remark_type_id = rt.code LEFT JOIN {alg} al ON al.code = pl.algorithm_id"
-            f" WHERE rt.code IN ({', '.join(['%s'] * len(wanted['R']))})"
+            f" WHERE {among}"
         )
-        params.extend(wanted["R"])
+        params.extend(among_params)
     for key, (table, column) in tables.items():
         if wanted[key]:
-            parts.append(
-                f"SELECT '{key}', {column}, NULL, NULL, NULL, NULL, NULL, NULL FROM {table}"
-                f" WHERE {column} IN ({', '.join(['%s'] * len(wanted[key]))})"
-            )
-            params.extend(wanted[key])
+            among, among_params = sql_in(column, wanted[key])
+            parts.append(f"SELECT '{key}', {column}, NULL, NULL, NULL, NULL, NULL, NULL FROM {table} WHERE {among}")
+            params.extend(among_params)
     found: dict[str, set[str]] = {"T": set(), "P": set(), "A": set(), "R": set()}
     links: list[tuple[str, int, int, Algorithm]] = []
     if not parts:
