@@ -31,8 +31,9 @@ Rows are ranked exact name first (in any word order), then by the greater of sim
 word_similarity of the whole query, then by name; at most CUSTCARE_SEARCH_LIMIT are shown, and ranking,
 access filtering and the limit are done in the database, which stops once it has enough.
 
-PostgreSQL answers every step from a GIN trigram index (step 2's initials are regular expressions the
-same index answers). SQLite has no trigram operators: candidates come from an FTS5 trigram index (step 1:
+PostgreSQL answers every step from a GIN trigram index over the distinct search names (step 2's initials
+are regular expressions the same index answers), then reads the persons of the best ones in rank order
+(see `_pg_name_hits`). SQLite has no trigram operators: candidates come from an FTS5 trigram index (step 1:
 for each word, any of its trigrams; steps 2 and 3: any trigram of the query; best bm25 first, at most
 SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures, computed as pg_trgm
 computes them.
@@ -432,42 +433,58 @@ def _initials(key: str) -> list[str]:
     return sorted({w[0] for w in key.split() if w[0].isalnum()})
 
 
-def _name_condition(key: str, step: int) -> tuple[str, list[Any]]:
+def _name_condition(key: str, step: int, column: str = "customers_personname.search_name") -> tuple[str, list[Any]]:
+    """The condition of a name step on the search name in `column`."""
     if step == _WORDS:
         words = sorted(set(key.split()))
-        return " AND ".join("%s <%% customers_personname.search_name" for _ in words), words
+        return " AND ".join(f"%s <%% {column}" for _ in words), words
     if step == _INITIALS:
         initials = _initials(key)
         return (
-            " AND ".join(
-                ["customers_personname.search_name %% %s"] + ["customers_personname.search_name ~ %s" for _ in initials]
-            ),
+            " AND ".join([f"{column} %% %s"] + [f"{column} ~ %s" for _ in initials]),
             [key, *[f"(^| ){c}" for c in initials]],
         )
-    return "customers_personname.search_name %% %s", [key]
+    return f"{column} %% %s", [key]
 
 
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """The best `limit + 1` persons the user may see, in one statement: every matching name through the
-    GIN trigram index, each person's best name, ranked; access is checked in rank order and the
-    statement stops once enough persons are found (`OFFSET 0` keeps the check above the ranking, so a
-    common name costs access checks for the rows shown only, not for every Smith)."""
+    """The best `limit + 1` persons the user may see, in one statement per name step.
+
+    The step matches and scores the distinct spellings (`customers_searchname`, see migration 0003), not
+    every name: a common name is one spelling for hundreds of persons. The spellings are ranked (exact,
+    score, spelling) and their persons read in that order through the btree index on
+    `customers_personname.search_name`, by person id within a spelling (an incremental sort, so the
+    database stops reading once it has enough). A person is listed at its best matching name only (exact,
+    score, primary, spelling, id: the check reads the person's few other names), and the access check
+    runs in rank order above an `OFFSET 0` fence, so the statement stops after `limit + 1` visible persons.
+    """
     _trgm_thresholds()
     visible, visible_params = _person_visible_sql("m.person_id", user)
+    score = "greatest(similarity({c}, %s), word_similarity(%s, {c}))"
     for step in NAME_STEPS:
-        where, params = _name_condition(key, step)
+        where, params = _name_condition(key, step, "k.search_name")
+        other_where, other_params = _name_condition(key, step, "o.search_name")
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
-                " SELECT * FROM ("
-                "  SELECT DISTINCT ON (person_id) person_id, name, name_type, is_primary, search_name,"
-                "   search_name = ANY(%s) AS exact,"
-                "   greatest(similarity(search_name, %s), word_similarity(%s, search_name)) AS score"
-                f"  FROM customers_personname WHERE {where}"
-                "  ORDER BY person_id, exact DESC, score DESC, is_primary DESC"
-                " ) best ORDER BY exact DESC, score DESC, search_name, person_id OFFSET 0"
-                f") m WHERE {visible} LIMIT %s",
-                [exact, key, key, *params, *visible_params, limit + 1],
+                "WITH spelling AS MATERIALIZED ("
+                " SELECT k.search_name, k.search_name = ANY(%s) AS exact,"
+                f" {score.format(c='k.search_name')} AS score"
+                f" FROM customers_searchname k WHERE {where})"
+                " SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
+                "  SELECT n.id, n.person_id, n.name, n.name_type, n.is_primary, n.search_name, s.exact, s.score"
+                "  FROM (SELECT * FROM spelling ORDER BY exact DESC, score DESC, search_name) s"
+                "  JOIN customers_personname n ON n.search_name = s.search_name"
+                "  ORDER BY s.exact DESC, s.score DESC, s.search_name, n.person_id OFFSET 0"
+                ") m WHERE NOT EXISTS ("
+                "  SELECT 1 FROM ("
+                "   SELECT o.id, o.is_primary, o.search_name, o.search_name = ANY(%s) AS exact,"
+                f"   {score.format(c='o.search_name')} AS score"
+                f"   FROM customers_personname o WHERE o.person_id = m.person_id AND o.id <> m.id AND {other_where}"
+                "  ) b WHERE b.exact > m.exact OR (b.exact = m.exact AND (b.score > m.score OR (b.score = m.score"
+                "   AND (b.is_primary > m.is_primary OR (b.is_primary = m.is_primary"
+                "   AND (b.search_name < m.search_name OR (b.search_name = m.search_name AND b.id < m.id)))))))"
+                f") AND {visible} LIMIT %s",
+                [exact, key, key, *params, exact, key, key, *other_params, *visible_params, limit + 1],
             )
             rows = cur.fetchall()
         if rows:

@@ -208,6 +208,32 @@ def test_an_alias_says_it_matched(csr):
     assert result.rows[0].matched == "alias 'Brown, Mary'"
 
 
+def test_a_person_matched_by_several_names_is_listed_once_at_the_best(csr):
+    person_make(csr, name="Smith, Johnny", phone=None, aliases=("Smith, John", "Smyth, John"))
+    result = customer_search(query="john smith", user=csr)
+    assert names(result) == ["Smith, Johnny"]
+    assert (result.rows[0].matched, result.rows[0].score) == ("alias 'Smith, John'", 1.0)
+
+
+def test_a_primary_name_wins_over_an_alias_of_the_same_spelling(csr):
+    person_make(csr, name="Okafor, Ada", phone=None, aliases=("Okafor, Ada",))
+    result = customer_search(query="ada okafor", user=csr)
+    assert [r.matched for r in result.rows] == ["name 'Okafor, Ada'"]
+
+
+def test_persons_of_one_spelling_come_by_id_and_the_cap_keeps_the_best_spelling(csr, settings):
+    settings.CUSTCARE_SEARCH_LIMIT = 3
+    near = persons_bulk(["Garcia, Ana B"] * 2)
+    exact = persons_bulk(["Garcia, Ana"] * 4)
+    result = customer_search(query="garcia ana", user=csr)
+    assert [r.person.id for r in result.rows] == sorted(p.id for p in exact)[:3]
+    assert result.truncated is True
+    settings.CUSTCARE_SEARCH_LIMIT = 6
+    result = customer_search(query="garcia ana", user=csr)
+    assert [r.person.id for r in result.rows] == sorted(p.id for p in exact) + sorted(p.id for p in near)
+    assert result.truncated is False
+
+
 def test_every_word_must_be_like_a_word_of_the_name(csr, smiths):
     # "Smith, Jane" shares the surname but no word like "john": the first step does not list her
     assert names(customer_search(query="john smith", user=csr)) == ["Smith, John"]
@@ -372,6 +398,15 @@ def test_bulk_inserted_updated_and_deleted_names_are_indexed(csr):
     assert names(customer_search(query="tanaka", user=csr)) == ["Nakamura, Bo"]
     PersonName.objects.filter(person=person).delete()
     assert names(customer_search(query="tanaka", user=csr)) == []
+
+
+def test_a_renamed_name_is_found_by_its_new_spelling_only(csr):
+    person = person_make(csr, name="Lindqvist, Sven", phone=None)
+    PersonName.objects.filter(person=person).update(name="Tanaka, Sven", search_name="tanaka sven")
+    assert names(customer_search(query="sven tanaka", user=csr)) == ["Lindqvist, Sven"]
+    assert names(customer_search(query="sven lindqvist", user=csr)) == []
+    person_make(csr, name="Lindqvist, Sven", phone=None)  # the old spelling again, for another person
+    assert len(customer_search(query="sven lindqvist", user=csr).rows) == 1
 
 
 PAIRS = [
