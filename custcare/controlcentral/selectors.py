@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from custcare.contacts.models import ContactType, Usage
 from custcare.controlcentral.alerts import Alert, central_alerts
 from custcare.controlcentral.context import CentralView, central_context_get
 from custcare.controlcentral.timeline import TimelinePage, timeline_algorithm
@@ -75,6 +76,26 @@ def account_service_agreements(view: CentralView) -> list[ServiceAgreement]:
 
 
 OPEN_TODO_SHOWN = 10
+SHORTHAND_SHOWN = 8
+
+
+def shorthand_contact_types(view: CentralView) -> list[ContactType]:
+    """Contact types a CSR can record in one click for the context: active, with a shorthand text, no
+    required characteristic without a default, and every id the type requires in context."""
+    types = (
+        ContactType.objects.filter(active=True)
+        .exclude(shorthand="")
+        .exclude(characteristics__required=True, characteristics__default_value="")
+        .select_related("contact_class")
+        .order_by("contact_class_id", "type_code")
+    )
+    have = {"person": view.person is not None, "account": view.account is not None, "premise": view.premise is not None}
+    usable = [
+        t
+        for t in types
+        if all(getattr(t, f"{name}_usage") != Usage.REQUIRED or present for name, present in have.items())
+    ]
+    return usable[:SHORTHAND_SHOWN]
 
 
 def central_open_todo(view: CentralView) -> list[ToDoEntry]:

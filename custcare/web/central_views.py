@@ -10,16 +10,21 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from custcare.contacts.models import Usage
+from custcare.contacts.services import customer_contact_add
 from custcare.controlcentral.selectors import (
     account_service_agreements,
     central_alerts_get,
     central_open_todo,
     central_timeline_get,
     central_view,
+    shorthand_contact_types,
 )
 from custcare.controlcentral.timeline import timeline_sources
-from custcare.core.errors import ValidationFailed
+from custcare.core.errors import AccessDenied, ValidationFailed
+from custcare.security.roles import can
 from custcare.web.views import csr_view
 
 RECENT_CONTACTS = 5
@@ -120,10 +125,57 @@ def zone_timeline(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"page": page, "error": error, "more": more, "kinds": kinds})
 
 
+def _contacts_zone(request: HttpRequest, ids: dict[str, Any], **extra: Any) -> HttpResponse:
+    view, page = central_timeline_get(user=request.user, kinds=["contact"], limit=RECENT_CONTACTS, **ids)
+    context = {
+        "view": view,
+        "events": page.events,
+        "q": _query(view),
+        "quick_types": shorthand_contact_types(view) if can(request.user, "contact.write") else [],
+        **extra,
+    }
+    return render(request, "web/central/_contacts.html", context)
+
+
 @csr_view
 def zone_contacts(request: HttpRequest) -> HttpResponse:
-    view, page = central_timeline_get(user=request.user, kinds=["contact"], limit=RECENT_CONTACTS, **_ids(request))
-    return render(request, "web/central/_contacts.html", {"view": view, "events": page.events, "q": _query(view)})
+    return _contacts_zone(request, _ids(request))
+
+
+@csr_view
+@require_POST
+def quick_contact(request: HttpRequest) -> HttpResponse:
+    """One-click entry: record a contact of a shorthand type for the customer in context, with the type's
+    default method and its shorthand as the description; the zone comes back with the outcome and the
+    other zones refresh."""
+    ids = {
+        "account_id": request.POST.get("account") or None,
+        "person_id": request.POST.get("person") or None,
+        "premise_id": request.POST.get("premise") or None,
+    }
+    view = central_view(user=request.user, lists=False, **ids)
+    try:
+        type_id = int(request.POST.get("contact_type", ""))
+    except ValueError:
+        return _contacts_zone(request, ids, error="Choose a contact type.")
+    ctype = next((t for t in shorthand_contact_types(view) if t.pk == type_id), None)
+    if ctype is None:
+        return _contacts_zone(request, ids, error="That contact type cannot be recorded in one click here.")
+    try:
+        contact = customer_contact_add(
+            user=request.user,
+            method=ctype.default_method,
+            contact_type_id=ctype.pk,
+            person_id=view.person.pk if view.person and ctype.person_usage != Usage.NOT_ALLOWED else None,
+            account_id=view.account.pk if view.account and ctype.account_usage != Usage.NOT_ALLOWED else None,
+            premise_id=view.premise.pk if view.premise and ctype.premise_usage != Usage.NOT_ALLOWED else None,
+        )
+    except (ValidationFailed, AccessDenied) as exc:
+        details = " ".join(m for msgs in getattr(exc, "fields", {}).values() for m in msgs)
+        return _contacts_zone(request, ids, error=f"{exc.message} {details}".strip())
+    response = _contacts_zone(request, ids, recorded=contact, recorded_type=ctype)
+    response["HX-Trigger"] = "contactAdded"
+    return response
 
 
 @csr_view

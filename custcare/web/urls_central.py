@@ -13,4 +13,5 @@ urlpatterns = [
     path("zones/contacts/", views.zone_contacts, name="contacts"),
     path("zones/todo/", views.zone_todo, name="todo"),
     path("zones/finance/", views.zone_finance, name="finance"),
+    path("quick-contact/", views.quick_contact, name="quick_contact"),
 ]

@@ -193,3 +193,35 @@ def test_zones_of_an_account_outside_the_access_groups_are_not_found(customer, c
 def test_search_results_open_control_central(csr_client, customer):
     html = csr_client.get("/", {"q": "Rivera"}, headers=HTMX).content.decode()
     assert f'href="/central/persons/{customer["person"].pk}/?account={customer["account"].pk}"' in html
+
+
+def test_one_click_contact_records_the_shorthand_for_the_context(csr_client, customer):
+    from custcare.contacts.models import ContactType
+
+    zone = csr_client.get("/central/zones/contacts/", {"account": customer["account"].pk}, headers=HTMX)
+    billq = ContactType.objects.get(contact_class_id="INQ", type_code="BILLQ")
+    meter = ContactType.objects.get(contact_class_id="SVC", type_code="METER")  # needs the meter number typed
+    buttons = zone.content.decode().split('class="quick-contacts"')[1].split("</form>")[0]
+    assert f'value="{billq.pk}"' in buttons and f'value="{meter.pk}"' not in buttons
+    ids = {"person": customer["person"].pk, "account": customer["account"].pk, "premise": customer["premise"].pk}
+    response = csr_client.post("/central/quick-contact/", {**ids, "contact_type": billq.pk}, headers=HTMX)
+    assert response.status_code == 200 and response["HX-Trigger"] == "contactAdded"
+    contact = CustomerContact.objects.get()
+    assert (contact.contact_type_id, contact.person_id, contact.account_id) == (
+        billq.pk,
+        customer["person"].pk,
+        customer["account"].pk,
+    )
+    assert contact.description == billq.shorthand and contact.method == billq.default_method
+    assert "Recorded: Bill inquiry" in response.content.decode()
+
+
+def test_one_click_contact_refuses_a_type_that_needs_more(csr_client, customer):
+    from custcare.contacts.models import ContactType
+
+    meter = ContactType.objects.get(contact_class_id="SVC", type_code="METER")
+    response = csr_client.post(
+        "/central/quick-contact/", {"account": customer["account"].pk, "contact_type": meter.pk}, headers=HTMX
+    )
+    assert "cannot be recorded in one click" in response.content.decode()
+    assert not CustomerContact.objects.exists()
