@@ -57,6 +57,7 @@ from django.db.models import (
     Exists,
     OuterRef,
 )
+from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
 from custcare.customers.models import (
@@ -658,6 +659,18 @@ def _word_similarity(wanted: set[str], seq: list[str], seq_set: set[str]) -> flo
     return best
 
 
+def _loaded(model: Any, db: str, fields: list[str], values: Any) -> Any:
+    """An instance as `Model.from_db(db, fields, values)` makes it (the other fields deferred, loaded if
+    read), without going through `Model.__init__` and its signals: 4 µs instead of 17, and a result of
+    300 persons makes about 900 instances. None of these models has pre_init or post_init receivers."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(fields, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding = False
+    state.db = db
+    return obj
+
+
 def _fields(model: Any, wanted: set[str]) -> list[str]:
     """`wanted` in the model's field order, as `Model.from_db` takes the values of some fields."""
     return [f.attname for f in model._meta.concrete_fields if f.attname in wanted]
@@ -743,13 +756,13 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         """One instance per premise (an account's mailing premise is often the one it is served at)."""
         found = premises_by_id.get(values[pr_id])
         if found is None:
-            found = premises_by_id[values[pr_id]] = Premise.from_db(db, _PREMISE_FIELDS, values)
+            found = premises_by_id[values[pr_id]] = _loaded(Premise, db, _PREMISE_FIELDS, values)
         return found
 
     for r in found:
         pid = r[p_id]
         if pid not in persons:
-            persons[pid] = (Person.from_db(db, _PERSON_FIELDS, r[:np]), r[np] or "", r[np + 1] is not None)
+            persons[pid] = (_loaded(Person, db, _PERSON_FIELDS, r[:np]), r[np] or "", r[np + 1] is not None)
             accounts[pid] = {}
         i = np + 2
         main, account_values, description = r[i], r[i + 1 : i + 1 + na], r[i + 1 + na]
@@ -766,10 +779,10 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         )
         by_account = accounts[pid]
         if aid not in by_account:
-            account = Account.from_db(db, _ACCOUNT_FIELDS, account_values)
+            account = _loaded(Account, db, _ACCOUNT_FIELDS, account_values)
             code = account_values[a_class]
             if code not in classes:
-                classes[code] = CustomerClass.from_db(db, ["code", "description"], [code, description])
+                classes[code] = _loaded(CustomerClass, db, ["code", "description"], [code, description])
             account.customer_class = classes[code]
             mp = premise(mailing) if mailing[pr_id] and mailing_visible else None
             by_account[aid] = (bool(main), account, [], mp)

@@ -260,6 +260,15 @@ def test_empty_query_gets_a_message(csr):
     assert result.message
 
 
+def test_result_instances_are_saved_ones_that_load_the_fields_search_does_not_read(csr, customer):
+    row = customer_search(query="maria rivera", user=csr).rows[0]
+    person, account, premise = row.person, row.accounts[0], row.premises[0]
+    assert [o._state.adding for o in (person, account, premise)] == [False, False, False]
+    assert "preferred_language" in person.get_deferred_fields()
+    assert person.preferred_language == Person.objects.get(pk=person.pk).preferred_language
+    assert (account.customer_class.code, premise.pk) == (customer["account"].customer_class_id, customer["premise"].pk)
+
+
 def test_unique_person_with_one_account_opens_it(csr, customer):
     result = customer_search(query="Maria Rivera", user=csr)
     assert result.unique_account_id == customer["account"].id
