@@ -50,6 +50,17 @@ class CsrForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+def when_field(label: str, help_text: str) -> forms.DateTimeField:
+    """A date and time typed in the browser's local picker (the user's time zone is the server's)."""
+    return forms.DateTimeField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
 class SearchForm(CsrForm):
     q = forms.CharField(
         label="Search customers",
@@ -88,6 +99,9 @@ class ContactAddForm(CsrForm):
     description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     account = forms.ChoiceField(label="Account in context", required=False)
     premise = forms.ChoiceField(label="Premise in context", required=False)
+    contact_datetime = when_field(
+        "When the contact happened", "Leave empty for now; set it when recording a call or visit afterwards."
+    )
     # The shorthand last put into the description, so a new type's shorthand replaces it but never
     # what the user typed.
     shorthand_used = forms.CharField(required=False, widget=forms.HiddenInput)
@@ -97,7 +111,7 @@ class ContactAddForm(CsrForm):
         (r"account_id", "account"),
         (r"premise_id", "premise"),
         (r"person_id", "person"),
-        (r"(contact_type|method|contact_detail|direction|description|is_open)", "\\1"),
+        (r"(contact_type|method|contact_detail|direction|description|is_open|contact_datetime)", "\\1"),
     ]
 
     def __init__(
@@ -161,9 +175,10 @@ class ContactCorrectForm(CsrForm):
     contact_detail = forms.CharField(label="Contact detail used", required=False, max_length=200)
     direction = forms.ChoiceField(label="Direction", choices=Direction.choices)
     is_open = forms.BooleanField(label="Open", required=False)
+    contact_datetime = when_field("When the contact happened", "Correct it when the contact was dated wrongly.")
     reason = forms.CharField(label="Reason for the correction", max_length=500)
 
-    ERROR_RULES = [(r"(description|method|contact_detail|direction|is_open|reason)", "\\1")]
+    ERROR_RULES = [(r"(description|method|contact_detail|direction|is_open|contact_datetime|reason)", "\\1")]
 
 
 class OpenFlagForm(CsrForm):

@@ -254,6 +254,7 @@ def contact_add(request: HttpRequest) -> HttpResponse:
                     is_open=data["is_open"],
                     contact_detail=data["contact_detail"],
                     characteristics=form.characteristics(),
+                    contact_datetime=data["contact_datetime"],
                 )
             except ValidationFailed as exc:
                 errors_apply(form, exc.fields, ContactAddForm.ERROR_RULES)
@@ -327,6 +328,7 @@ def _correct_initial(contact: CustomerContact) -> dict[str, Any]:
         "contact_detail": contact.contact_detail,
         "direction": contact.direction,
         "is_open": contact.is_open,
+        "contact_datetime": timezone.localtime(contact.contact_datetime),
     }
 
 
@@ -377,6 +379,9 @@ def contact_correction(request: HttpRequest, contact_id: str) -> HttpResponse:
     if form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
+        shown = timezone.localtime(contact.contact_datetime).replace(second=0, microsecond=0)
+        if data.get("contact_datetime") in (None, shown):
+            data.pop("contact_datetime", None)  # left empty or as shown (to the minute): unchanged
         try:
             contact_correct(contact=contact, changes=data, reason=reason, user=request.user)
         except ValidationFailed as exc:

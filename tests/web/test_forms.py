@@ -263,3 +263,41 @@ def test_establish_warns_about_duplicates_then_creates_when_confirmed(csr_client
     confirmed = csr_client.post("/establish/", {**typed, "confirm_not_duplicate": "1"})
     assert confirmed.status_code == 302
     assert Person.objects.filter(primary_name="Rivera, Maria").count() == 2
+
+
+def test_add_contact_dated_earlier_keeps_that_date_and_refuses_the_future(csr_client, customer):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    future = (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    refused = csr_client.post("/contacts/new/", _contact_post(customer, contact_datetime=future))
+    assert refused.status_code == 422 and "cannot be dated in the future" in refused.content.decode()
+    assert f'value="{future}"' in refused.content.decode()  # what was typed is shown again
+    assert CustomerContact.objects.count() == 0
+    csr_client.post("/contacts/new/", _contact_post(customer, contact_datetime="2026-03-04T09:15"))
+    contact = CustomerContact.objects.get()
+    assert timezone.localtime(contact.contact_datetime).strftime("%Y-%m-%d %H:%M") == "2026-03-04 09:15"
+
+
+def test_correcting_the_date_is_logged_and_the_shown_date_is_not_a_change(csr_client, csr, customer):
+    from django.utils import timezone
+
+    contact = contact_make(csr, customer, description="Bill question")
+    shown = timezone.localtime(contact.contact_datetime).strftime("%Y-%m-%dT%H:%M")
+    form = {
+        "description": contact.description,
+        "method": contact.method,
+        "contact_detail": contact.contact_detail,
+        "direction": contact.direction,
+    }
+    unchanged = csr_client.post(f"/contacts/{contact.id}/correct/", {**form, "contact_datetime": shown, "reason": "x"})
+    assert unchanged.status_code == 422 and "Nothing to correct" in unchanged.content.decode()
+    moved = csr_client.post(
+        f"/contacts/{contact.id}/correct/", {**form, "contact_datetime": "2026-01-02T08:30", "reason": "Was last week"}
+    )
+    assert moved.status_code == 302
+    contact.refresh_from_db()
+    assert timezone.localtime(contact.contact_datetime).strftime("%Y-%m-%d %H:%M") == "2026-01-02 08:30"
+    entry = ContactLogEntry.objects.get(contact=contact)
+    assert "contact_datetime" in entry.changes["after"]
