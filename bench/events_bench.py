@@ -1,7 +1,8 @@
 """System events on PostgreSQL: the intake API, bulk intake, and the credit card expiry batch.
 
     .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8]
-        [--bulk-events 20000] [--autopays 1000000] [--only statements,http,bulk,expiry]
+        [--bulk-events 20000] [--autopays 1000000] [--batch 500]
+        [--only statements,http,http-batch,bulk,expiry]
         [--db custcare_bench_ev] [--server postgres://postgres@127.0.0.1:5432] [--drop]
 
 Works in a database of its own (created and migrated if missing; `--drop` removes it at the end).
@@ -14,7 +15,10 @@ audit entries).
 - statements: SQL statements and in-process time of one event (event_receive) and of a batch of 1,000
   (events_receive_many), counted with CaptureQueriesContext.
 - http: gunicorn (2 sync worker processes) serves CustCare on 127.0.0.1; `--clients` threads send
-  `--http-events` events over keep-alive connections, bounded to 300 s. Events/s over the wall time.
+  `--http-events` events over keep-alive connections, bounded to 300 s. Events/s over the wall time;
+  the bench's own CPU use while sending is printed (its client threads share the 2 CPUs).
+- http-batch: the same server; 2 client threads send `--bulk-events` events `--batch` at a time to
+  POST /api/v1/events/<kind>/batch (one transaction per request).
 - bulk: `custcare events import` of a JSON lines file of `--bulk-events` events, in process.
 - raw: for each, one `INSERT INTO contacts_customercontact ... SELECT FROM unnest(...)` of the same
   number of contacts with the same column values (ids from the same counter): the floor.
@@ -235,7 +239,12 @@ def _wait_for_server(server: subprocess.Popen[bytes], deadline: float) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-def bench_http(url: str, events: list[dict[str, Any]], clients: int, workers: int = 2) -> dict[str, Any]:
+def bench_http(
+    url: str, events: list[dict[str, Any]], clients: int, workers: int = 2, batch: int = 0
+) -> dict[str, Any]:
+    """Events/s through gunicorn; `batch` > 0 sends them `batch` at a time to POST .../batch. The bench's
+    own CPU time while sending (its client threads share the machine's CPUs with the server) is
+    reported as cpu_share: the fraction of one CPU the load generator used."""
     env = {**os.environ, "CUSTCARE_DATABASE_URL": url, "CUSTCARE_DEBUG": "0", "CUSTCARE_LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(
         [
@@ -262,10 +271,28 @@ def bench_http(url: str, events: list[dict[str, Any]], clients: int, workers: in
         slices = [events[i::clients] for i in range(clients)]
         stop_at = time.time() + 300
 
-        def send(batch: list[dict[str, Any]]) -> None:
-            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        def send(mine: list[dict[str, Any]]) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
             headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
-            for event in batch:
+            if batch:
+                for start in range(0, len(mine), batch):
+                    if time.time() > stop_at:
+                        break
+                    body = json.dumps({"events": mine[start : start + batch]}).encode()
+                    conn.request("POST", f"/api/v1/events/{KIND}/batch", body, headers)
+                    response = conn.getresponse()
+                    data = response.read()
+                    with lock:
+                        if response.status != 200:
+                            statuses[response.status] = statuses.get(response.status, 0) + len(
+                                mine[start : start + batch]
+                            )
+                            continue
+                        for item in json.loads(data):
+                            statuses[item["status"]] = statuses.get(item["status"], 0) + 1
+                conn.close()
+                return
+            for event in mine:
                 if time.time() > stop_at:
                     break
                 conn.request("POST", f"/api/v1/events/{KIND}", json.dumps(event).encode(), headers)
@@ -276,17 +303,23 @@ def bench_http(url: str, events: list[dict[str, Any]], clients: int, workers: in
             conn.close()
 
         threads = [threading.Thread(target=send, args=(s,)) for s in slices]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     sent = sum(statuses.values())
-    return {"events": sent, "seconds": elapsed, "rate": sent / elapsed, "statuses": statuses}
+    return {
+        "events": sent,
+        "seconds": elapsed,
+        "rate": sent / elapsed,
+        "statuses": statuses,
+        "cpu_share": cpu / elapsed,
+    }
 
 
 def bench_bulk(events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -414,7 +447,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--bulk-events", type=int, default=20000)
     parser.add_argument("--autopays", type=int, default=1_000_000)
-    parser.add_argument("--only", default="statements,http,bulk,expiry")
+    parser.add_argument("--batch", type=int, default=500, help="events per request for http-batch")
+    parser.add_argument("--only", default="statements,http,http-batch,bulk,expiry")
     parser.add_argument("--db", default="custcare_bench_ev")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--drop", action="store_true")
@@ -440,8 +474,19 @@ def main() -> None:
             raw = _raw_insert(result["events"], pairs, f"h{tag}")
             print(
                 f"http: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
-                f" (target {HTTP_TARGET}); statuses {result['statuses']}; raw insert of the same contacts"
-                f" {result['events'] / raw:.0f} rows/s; ratio {result['rate'] / (result['events'] / raw):.4f}"
+                f" (target {HTTP_TARGET}); statuses {result['statuses']}; client CPU {result['cpu_share']:.2f} of one"
+                f" CPU; raw insert of the same contacts {result['events'] / raw:.0f} rows/s;"
+                f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f}"
+            )
+        if "http-batch" in only:
+            events = _events(f"J{tag}", args.bulk_events, pairs)
+            result = bench_http(url, events, 2, batch=args.batch)
+            raw = _raw_insert(result["events"], pairs, f"j{tag}")
+            print(
+                f"http batch ({args.batch} per request, 2 clients): {result['events']} events in"
+                f" {result['seconds']:.2f} s = {result['rate']:.0f} events/s; statuses {result['statuses']};"
+                f" client CPU {result['cpu_share']:.2f} of one CPU; raw insert {result['events'] / raw:.0f} rows/s;"
+                f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f}"
             )
         if "bulk" in only:
             events = _events(f"B{tag}", args.bulk_events, pairs)
@@ -450,7 +495,8 @@ def main() -> None:
             print(
                 f"bulk: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
                 f" (target {BULK_TARGET}); raw insert {result['events'] / raw:.0f} rows/s;"
-                f" ratio {result['rate'] / (result['events'] / raw):.4f}; {result['summary'].strip()}"
+                f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f};"
+                f" {result['summary'].strip()}"
             )
         if "expiry" in only:
             result = bench_expiry(args.autopays)

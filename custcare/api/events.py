@@ -3,6 +3,8 @@
 POST /events/<kind> takes `{"event_id": ..., <the kind's payload fields>}`: 201 with the stored outcome
 for a new event (processed, or kept in the error queue with the reason), 200 with the same outcome
 for a repeat of the same event id, 422 with per-field messages for a malformed event (nothing stored).
+POST /events/<kind>/batch takes `{"events": [...]}`, up to 1,000 such bodies, received together in one
+transaction as bulk intake does, and answers each event's outcome in order (its own 201, 200 or 422).
 The endpoints are built from the event kind registry when the API is mounted, so every kind an app
 registers gets its endpoint and its schema in the OpenAPI document.
 """
@@ -14,11 +16,21 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import BaseModel, create_model
 
-from custcare.api.errors import ERRORS
+from custcare.api.errors import ERRORS, ErrorOut
+from custcare.core.errors import DomainError
 from custcare.events.models import SystemEvent
 from custcare.events.registry import EventKind, event_kinds
 from custcare.events.selectors import dry_run_existing, system_event_get, system_event_list
-from custcare.events.services import Outcome, event_discard, event_dry_run, event_receive, event_retry
+from custcare.events.services import (
+    Outcome,
+    event_discard,
+    event_dry_run,
+    event_receive,
+    event_retry,
+    events_receive_many,
+)
+
+BATCH_MAX = 1000
 
 
 class EventOut(Schema):
@@ -33,6 +45,22 @@ class EventOut(Schema):
     attempts: int
     received_at: dt.datetime
     processed_at: dt.datetime | None
+
+
+class BatchIn(Schema):
+    events: list[dict[str, Any]] = Field(
+        ...,
+        min_length=1,
+        max_length=BATCH_MAX,
+        description="Up to 1,000 events, each the body POST /events/<kind> takes (its `event_id` and fields).",
+    )
+
+
+class BatchItemOut(Schema):
+    event_id: str | None = Field(..., description="The event's id as sent.")
+    status: int = Field(..., description="201 new, 200 a repeat of an event id already received, 422 malformed.")
+    event: EventOut | None = Field(..., description="The stored event and its outcome (201 and 200).")
+    error: ErrorOut | None = Field(..., description="Why the event was refused (422); nothing was stored for it.")
 
 
 class EventQuery(Schema):
@@ -107,6 +135,44 @@ def _intake_route(router: Router, kind: type[EventKind]) -> None:
     )
 
 
+def _batch_route(router: Router, kind: type[EventKind]) -> None:
+    code = kind.code
+
+    def receive_batch(request, payload: BatchIn):  # type: ignore[no-untyped-def]
+        items = []
+        for body in payload.events:
+            event_id = body.get("event_id")
+            items.append(
+                (event_id if isinstance(event_id, str) else "", {k: v for k, v in body.items() if k != "event_id"})
+            )
+        results = events_receive_many(kind=code, items=items, user=request.user)
+        out = []
+        for body, result in zip(payload.events, results, strict=True):
+            sent = body.get("event_id")
+            sent = sent if isinstance(sent, str) else None
+            if isinstance(result, DomainError):
+                error = {"message": result.message, "fields": result.fields}
+                out.append({"event_id": sent, "status": result.status, "event": None, "error": error})
+            else:
+                stored, new = result
+                out.append({"event_id": sent, "status": 201 if new else 200, "event": stored, "error": None})
+        return out
+
+    receive_batch.__name__ = "receive_batch_" + code.replace("-", "_")
+    router.add_api_operation(
+        f"/{code}/batch",
+        ["POST"],
+        receive_batch,
+        response={200: list[BatchItemOut], **ERRORS},
+        summary=f"Events (batch): {kind.description}",
+        description=f"Receive up to {BATCH_MAX:,} `{code}` events in one request (Integrators), in one transaction "
+        "as the bulk import does. 200 with each event's outcome in the order sent: `status` 201 (new, with its "
+        "stored outcome), 200 (a repeat of an event id already received) or 422 (malformed: nothing stored for "
+        "it, the others are kept). A malformed event never undoes the others.",
+        operation_id=f"event_batch_{code.replace('-', '_')}",
+    )
+
+
 def _dry_run_route(router: Router, kind: type[EventKind]) -> None:
     code = kind.code
     payload_model = kind.Payload
@@ -153,6 +219,7 @@ def events_router() -> Router:
 
     for kind in event_kinds():
         _intake_route(router, kind)
+        _batch_route(router, kind)
         _dry_run_route(router, kind)
     return router
 

@@ -25,7 +25,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from pydantic import ValidationError as PydanticError
 
@@ -277,14 +276,17 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
     stored: dict[tuple[str, str | None, str | None], CustomerContact] = {}
     refs = sorted({s.origin_reference for s in specs})
     if refs:
-        # the generated-contact conditions of the two partial unique indexes, so that they are used
-        generated = (
-            CustomerContact.objects.exclude(origin=CustomerContact.Origin.USER)
-            .exclude(origin_reference="")
-            .filter(Q(person__isnull=False) | Q(person__isnull=True))
-            .extra(where=[sql_in("origin_reference", refs)[0]], params=sql_in("origin_reference", refs)[1])
-        )
-        for c in generated:
+        # the generated-contact conditions of the two partial unique indexes, so that they are used; the
+        # ids first (a new event's contacts do not exist yet), then the contacts found, if any
+        among, params = sql_in("origin_reference", refs)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT id FROM {CustomerContact._meta.db_table} WHERE NOT (origin = %s)"
+                f" AND NOT (origin_reference = '') AND (person_id IS NOT NULL OR person_id IS NULL) AND {among}",
+                [CustomerContact.Origin.USER.value, *params],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+        for c in CustomerContact.objects.filter(pk__in=ids) if ids else []:
             key: tuple[str, str | None, str | None] = (
                 (c.origin_reference, c.person_id, None) if c.person_id else (c.origin_reference, None, c.premise_id)
             )

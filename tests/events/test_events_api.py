@@ -141,3 +141,48 @@ def test_a_kind_registered_later_gets_its_endpoint_when_the_router_is_built():
         assert "/dry-run/test-late-kind" in router.path_operations
     finally:
         registry._KINDS.pop("test-late-kind")
+
+
+def test_batch_intake_answers_each_event_in_order_and_a_malformed_one_undoes_nothing(
+    api_as,
+    integrator,
+    customer,
+    farsptocus,  # noqa: F811
+):
+    api = api_as(integrator)
+    api.post(URL, {"event_id": "E-0", **_payload(customer, field_activity_id="FA-0")})
+    events = [
+        {"event_id": "E-1", **_payload(customer, field_activity_id="FA-1")},
+        {"event_id": "E-2", "fa_type": "MTRCHK"},  # malformed
+        {"event_id": "E-0", **_payload(customer, field_activity_id="FA-0")},  # received before
+        {"event_id": "E-3", **_payload(customer, field_activity_id="FA-3", premise_id="NOPE")},  # error queue
+        {**_payload(customer, field_activity_id="FA-4")},  # no event id
+    ]
+    response = api.post(f"{URL}/batch", {"events": events})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [(item["event_id"], item["status"]) for item in body] == [
+        ("E-1", 201),
+        ("E-2", 422),
+        ("E-0", 200),
+        ("E-3", 201),
+        (None, 422),
+    ]
+    assert body[0]["event"]["status"] == "PROCESSED" and body[0]["error"] is None
+    assert body[1]["event"] is None and {"field_activity_id", "premise_id"} <= set(body[1]["error"]["fields"])
+    assert body[2]["event"]["id"] == SystemEvent.objects.get(event_id="E-0").pk
+    assert body[3]["event"]["status"] == "ERROR" and "Premise NOPE is not known" in body[3]["event"]["error"]
+    assert "event_id" in body[4]["error"]["fields"]
+    assert sorted(SystemEvent.objects.values_list("event_id", flat=True)) == ["E-0", "E-1", "E-3"]
+    assert sorted(FieldActivity.objects.values_list("id", flat=True)) == ["FA-0", "FA-1"]
+    contact = CustomerContact.objects.get(pk=body[0]["event"]["contact_ids"][0])
+    assert contact.origin_reference == "FA-SPOKE:field-activity:FA-1:SPOKE"
+
+
+def test_batch_intake_limits_and_permissions(api_as, integrator, batch_operator, customer, farsptocus):  # noqa: F811
+    one = {"event_id": "E-1", **_payload(customer)}
+    assert api_as(batch_operator).post(f"{URL}/batch", {"events": [one]}).status_code == 403
+    assert api_as(integrator).post(f"{URL}/batch", {"events": []}).status_code == 422
+    too_many = api_as(integrator).post(f"{URL}/batch", {"events": [one] * 1001})
+    assert too_many.status_code == 422 and "events" in too_many.json()["fields"]
+    assert not SystemEvent.objects.exists()
