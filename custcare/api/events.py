@@ -146,7 +146,7 @@ def _batch_route(router: Router, kind: type[EventKind]) -> None:
                 (event_id if isinstance(event_id, str) else "", {k: v for k, v in body.items() if k != "event_id"})
             )
         results = events_receive_many(kind=code, items=items, user=request.user)
-        out = []
+        out: list[dict[str, Any]] = []
         for body, result in zip(payload.events, results, strict=True):
             sent = body.get("event_id")
             sent = sent if isinstance(sent, str) else None
