@@ -14,7 +14,10 @@ def test_builtin_types_are_registered_with_their_spot():
     codes = {t.code: t.spot for t in algorithm_types()}
     assert codes["CC-CHARFMT"] == Spot.CONTACT_VALIDATION
     assert codes["CC-DESCREQ"] == Spot.CONTACT_VALIDATION
-    assert {t.code for t in algorithm_types(Spot.CENTRAL_ALERT)} == set()
+    from custcare.controlcentral.reference import ALERT_SEQUENCE
+
+    assert {t.code for t in algorithm_types(Spot.CENTRAL_ALERT)} == set(ALERT_SEQUENCE)  # every seeded alert
+    assert codes["CI_TL-CUSTCO"] == Spot.CONTACT_TIMELINE
 
 
 def test_parameters_are_validated_when_saved(admin_user):

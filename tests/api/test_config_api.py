@@ -331,23 +331,28 @@ OPTIONS = {
 
 
 def test_installation_options_read_and_change(api_as, csr, admin_user):
-    assert api_as(csr).get("/api/v1/installation-options").json() == {
+    read = api_as(csr).get("/api/v1/installation-options").json()
+    starter = read.pop("algorithms")
+    assert read == {
         "company_name": "CustCare Utility",
         "default_country": "US",
         "default_currency": "USD",
         "contact_history_page_size": 50,
         "todo_type_for_reminders": "TD-CCCB",
-        "algorithms": [],
     }
+    # the starter configuration: every Control Central alert in sequence, and the timeline
+    assert starter[0] == {"spot": "CC-ALERT", "sequence": 10, "algorithm": "C1_LSSL-DF", "enabled": True}
+    assert [a["algorithm"] for a in starter if a["spot"] == "CC-TIMELINE"] == ["CI_TL-CUSTCO"]
     response = api_as(admin_user).put("/api/v1/installation-options", OPTIONS)
     assert response.status_code == 200, response.content
-    assert response.json() == {**OPTIONS, "algorithms": []}
+    assert response.json() == {**OPTIONS, "algorithms": starter}  # not sent: kept
     assert InstallationOptions.objects.get().company_name == "Springfield Power & Water"
     entry = AuditEntry.objects.get(entity_type="algorithms.installationoptions", action="change")
     assert entry.before == {"company_name": "CustCare Utility", "contact_history_page_size": 50}
 
 
 def test_installation_options_bad_input_changes_nothing(api_as, admin_user):
+    plugged = list(InstallationAlgorithm.objects.values_list("spot", "sequence", "algorithm_id", "enabled"))
     bad = {**OPTIONS, "default_country": "USA", "algorithms": [{"spot": "CC-ALERT", "algorithm": "CC-DESC20"}]}
     response = api_as(admin_user).put("/api/v1/installation-options", bad)
     assert response.status_code == 422
@@ -355,5 +360,5 @@ def test_installation_options_bad_input_changes_nothing(api_as, admin_user):
     assert "default_country" in fields
     assert fields["algorithms.0.algorithm"] == ["CC-DESC20 does not serve the spot CC-ALERT."]
     assert InstallationOptions.objects.get().company_name == "CustCare Utility"
-    assert InstallationAlgorithm.objects.count() == 0
+    assert list(InstallationAlgorithm.objects.values_list("spot", "sequence", "algorithm_id", "enabled")) == plugged
     assert not AuditEntry.objects.filter(entity_type="algorithms.installationoptions").exists()
