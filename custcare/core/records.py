@@ -12,7 +12,7 @@ statement, audited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,9 @@ class RecordKind:
     # The field that ties a record to an account (for access checks and listing); "" when the kind
     # reaches its account through a parent record, named in `account_path` (e.g. "pay_plan__account").
     account_path: str = "account"
+    # Who may read a record, when the account path alone cannot say (a record for a premise or a person
+    # with no account): (queryset, user) -> the records the user may see. Default: by the account path.
+    visible: Callable[[models.QuerySet[Any], Any], models.QuerySet[Any]] | None = None
 
     @property
     def label(self) -> str:
@@ -234,6 +237,8 @@ def _visible(kind: RecordKind, user: Any) -> models.QuerySet[Any]:
     qs = kind.model._default_manager.all()
     if user.is_superuser:
         return qs
+    if kind.visible is not None:
+        return kind.visible(qs, user)
     return qs.filter(**{f"{kind.account_path}__access_group_id__in": user_access_group_ids(user)})
 
 

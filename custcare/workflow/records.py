@@ -2,18 +2,21 @@
 
 Sync requests have no account of their own: an account request's account is the object itself, which
 intake sets, and a person or premise request may name the account it concerns. Reading them through
-the generic record API goes by that account (access groups); Administrators and Integrators read every
-sync request of an object through `custcare.workflow.selectors.sync_requests_of_object`.
+the generic record API goes by that account (access groups), and without one by the person or premise
+it names (as those records are shown); Administrators and Integrators also read every sync request of
+an object through `custcare.workflow.selectors.sync_requests_of_object`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
+from django.db.models import Q, QuerySet
 from pydantic import Field, model_validator
 
 from custcare.core.records import RecordKind, RecordPayload, register_record_kind
+from custcare.customers.models import Person, Premise, user_access_group_ids
 from custcare.workflow.models import SyncRequest, WorkflowProcess, WorkflowProcessCharacteristic
 
 
@@ -53,12 +56,40 @@ class SyncRequestIn(RecordPayload):
         return self
 
 
+def _processes_visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """A process for an account follows the account's access group; one for a premise alone follows the
+    premise (served for a visible account, or not served at all)."""
+    return qs.filter(
+        Q(account__access_group_id__in=user_access_group_ids(user))
+        | Q(account__isnull=True, premise__in=Premise.objects.visible_to(user))
+    )
+
+
+def _sync_requests_visible(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """A request naming an account follows it; one for a person or premise alone follows that record."""
+    kinds = SyncRequest.ObjectKind
+    return qs.filter(
+        Q(account__access_group_id__in=user_access_group_ids(user))
+        | Q(
+            account__isnull=True,
+            object_kind=kinds.PERSON,
+            object_id__in=Person.objects.visible_to(user).values("pk"),
+        )
+        | Q(
+            account__isnull=True,
+            object_kind=kinds.PREMISE,
+            object_id__in=Premise.objects.visible_to(user).values("pk"),
+        )
+    )
+
+
 register_record_kind(
     RecordKind(
         code="workflow-process",
         model=WorkflowProcess,
         payload=WorkflowProcessIn,
         description="A workflow process for an account and/or a premise",
+        visible=_processes_visible,
     )
 )
 register_record_kind(
@@ -76,5 +107,6 @@ register_record_kind(
         model=SyncRequest,
         payload=SyncRequestIn,
         description="A request to send an account, person or premise to another system",
+        visible=_sync_requests_visible,
     )
 )

@@ -117,7 +117,9 @@ def test_characteristics_are_read_through_their_process_account(customer, csr, c
     assert api_as(csr_commercial).get("/api/v1/records/workflow-process-characteristic/C-1").status_code == 404
 
 
-def test_person_sync_requests_are_read_by_integrators_through_the_selector_only(customer, csr, integrator, api_as):
+def test_person_sync_requests_are_read_through_the_selector_and_as_the_person_is(
+    customer, csr, csr_commercial, integrator, api_as
+):
     # given a person sync request (no account named)
     person_id = customer["person"].pk
     api_as(integrator).put(
@@ -127,9 +129,22 @@ def test_person_sync_requests_are_read_by_integrators_through_the_selector_only(
     assert [r.pk for r in sync_requests_of_object(user=integrator, object_kind="person", object_id=person_id)] == [
         "SR-P"
     ]
-    # a CSR may not use the selector, and the generic read shows it to no one without an access group on it
+    # a CSR may not use the selector; the generic read shows it to whoever may see the person
     with pytest.raises(AccessDenied):
         sync_requests_of_object(user=csr, object_kind="person", object_id=person_id)
-    assert api_as(csr).get(f"{SYNC}/SR-P").status_code == 404
+    assert api_as(csr).get(f"{SYNC}/SR-P").status_code == 200
+    assert api_as(csr_commercial).get(f"{SYNC}/SR-P").status_code == 404  # Maria's account is residential
     with pytest.raises(ValidationFailed):
         sync_requests_of_object(user=integrator, object_kind="meter", object_id=person_id)
+
+
+def test_a_premise_only_process_is_read_as_its_premise_is(customer, csr, csr_commercial, integrator, api_as):
+    body = {"premise_id": customer["premise"].pk, "process_type_id": "METER-INV", "status": "active"}
+    assert (
+        api_as(integrator)
+        .put("/api/v1/records/workflow-process/WF-P", {**body, "created_on": "2026-05-01"})
+        .status_code
+        == 200
+    )
+    assert api_as(csr).get("/api/v1/records/workflow-process/WF-P").status_code == 200
+    assert api_as(csr_commercial).get("/api/v1/records/workflow-process/WF-P").status_code == 404
