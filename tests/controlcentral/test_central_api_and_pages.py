@@ -225,3 +225,19 @@ def test_one_click_contact_refuses_a_type_that_needs_more(csr_client, customer):
     )
     assert "cannot be recorded in one click" in response.content.decode()
     assert not CustomerContact.objects.exists()
+
+
+def test_a_person_without_an_account_and_a_premise_without_service(api_as, csr, csr_client):
+    from tests.factories import person_make
+
+    prospect = person_make(csr, name="Quill, Zebedee", phone=None)
+    empty = premise_make(csr, house_number="77", street="New Street")
+    body = api_as(csr).get(f"/api/v1/control-central/persons/{prospect.pk}").json()
+    assert body["context"]["account"] is None and body["context"]["premise"] is None
+    assert body["timeline"]["events"] == []
+    page = csr_client.get(f"/central/persons/{prospect.pk}/").content.decode()
+    assert "no account" in page
+    finance = csr_client.get("/central/zones/finance/", {"person": prospect.pk}, headers=HTMX).content.decode()
+    assert "No account in context." in finance
+    lone = api_as(csr).get(f"/api/v1/control-central/premises/{empty.pk}").json()
+    assert lone["context"]["premise"]["id"] == empty.pk and lone["context"]["account"] is None
