@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from custcare.batch.models import BatchControl, BatchError, BatchRun, BatchSchedule, BatchThread
-from custcare.core.admin import AuditedAdmin
+from custcare.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -82,21 +82,9 @@ class ErrorInline(ReadOnlyInline):
 
 
 @admin.register(BatchRun)
-class BatchRunAdmin(admin.ModelAdmin):
+class BatchRunAdmin(ReadOnlyAdmin):
     list_display = ["control", "run_number", "process_date", "status", "records_processed", "error_count",
                     "executor", "submitted_at"]  # fmt: skip
     list_filter = ["status", "control", "executor"]
     date_hierarchy = "submitted_at"
     inlines = [ThreadInline, ErrorInline]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in BatchRun._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

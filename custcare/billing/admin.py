@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db import models
 from django.http import HttpRequest
 
 from custcare.billing.models import (
@@ -22,7 +21,7 @@ from custcare.billing.models import (
     PayPlanType,
     RebateClaim,
 )
-from custcare.core.admin import AuditedAdmin
+from custcare.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(PayPlanType)
@@ -37,24 +36,11 @@ class DeclarationTypeAdmin(AuditedAdmin):
     search_fields = ["code", "description"]
 
 
-class ReadOnlyRecordAdmin(admin.ModelAdmin):
+class ReadOnlyRecordAdmin(ReadOnlyAdmin):
     """A record owned by the billing system: searchable by id and account, never edited here."""
 
     search_fields = ["id", "account__id"]
     list_select_related = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        model: type[models.Model] = self.model
-        return [f.name for f in model._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Bill)

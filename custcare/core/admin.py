@@ -12,6 +12,24 @@ from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.models import AuditEntry
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records another system (or a batch run) owns: shown, searchable, never added, edited or deleted
+    in the admin site. They change only through their intake or their process."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        model: type[models.Model] = self.model
+        return [f.name for f in model._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Writes made in the admin site are audited like writes made through the services."""
 

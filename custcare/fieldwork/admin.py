@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from custcare.core.admin import AuditedAdmin
+from custcare.core.admin import AuditedAdmin, ReadOnlyAdmin
 from custcare.fieldwork.models import (
     FieldActivity,
     FieldActivityOutgoingMessage,
@@ -64,21 +64,9 @@ class FieldActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FieldActivityOutgoingMessage)
-class FieldActivityOutgoingMessageAdmin(admin.ModelAdmin):
+class FieldActivityOutgoingMessageAdmin(ReadOnlyAdmin):
     """Outgoing messages about field activities, copied from the integration layer: read-only."""
 
     list_display = ["id", "field_activity", "message_type", "status", "created_at"]
     list_filter = ["status", "message_type"]
     search_fields = ["id", "field_activity__id"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in FieldActivityOutgoingMessage._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from custcare.core.admin import AuditedAdmin
-from custcare.credit.admin import ReadOnlyRecordAdmin
+from custcare.core.admin import ReadOnlyAdmin as ReadOnlyRecordAdmin
 from custcare.workflow.models import SyncRequest, WorkflowProcess, WorkflowProcessCharacteristic, WorkflowProcessType
 
 
