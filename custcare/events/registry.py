@@ -160,7 +160,8 @@ class EventKind:
     payloads and works out each event's triggers with a few queries and no writes, and `record_many`
     writes the source records of the events that succeeded in one statement per table. Bulk intake then
     decides which events fail (to the error queue) before anything is written, so a failing event never
-    undoes the others and no savepoint per event is needed. Kinds without it are processed one by one."""
+    undoes the others and no savepoint per event is needed. Kinds without it apply each event of a batch
+    in a savepoint; their recipients, contacts and audit entries are still worked out for the batch at once."""
 
     code: ClassVar[str]
     description: ClassVar[str] = ""

@@ -13,7 +13,9 @@ one being the single case. Contacts are checked set-based and written with one I
 (custcare.contacts.services.generated_contacts_*); the events' audit entries and their contacts' are
 one INSERT. An event that fails rolls back its whole transaction and is then stored in the error queue
 on its own, so the successful path needs no savepoint. Bulk intake of a set-based kind decides which
-events fail before anything is written, then writes the others together.
+events fail before anything is written, then writes the others together; bulk intake of any other kind
+applies each event in a savepoint and does the rest (recipients, contact checks, contacts, events,
+audit) for the batch at once. CustCare's own services raise events with `event_raise`.
 """
 
 from __future__ import annotations
@@ -580,8 +582,9 @@ def events_receive_many(
     would give it (the stored event and whether it is new), or the refusal of a malformed one — which
     stores nothing and does not undo the others. Repeats (already stored, or earlier in `items`) are
     found in one query. For a set-based kind the batch is worked out with a few queries and written
-    with one INSERT per table (see _receive_set_based); other kinds are processed one by one, each in
-    a savepoint. Should a write clash with a concurrent delivery, the batch is redone one by one."""
+    with one INSERT per table (see _receive_set_based); other kinds apply each event in a savepoint and
+    then have their recipients, contacts and audit worked out and written for the batch at once (see
+    _receive_applied). Should a write clash with a concurrent delivery, the batch is redone one by one."""
     require(user, "contact.write")
     cls = _kind(kind)
     results: list[tuple[SystemEvent, bool] | DomainError | None] = [None] * len(items)
