@@ -7,7 +7,7 @@ server, a Celery run is queued for the workers. Follow it with GET /batch/runs/{
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from custcare.api.errors import ERRORS
@@ -137,7 +137,7 @@ def run_submit(request, payload: RunIn):  # type: ignore[no-untyped-def]
         chunk_size=payload.chunk_size,
     )
     batch_run_launch_background(run_id=run.pk)
-    return 202, run
+    return Status(202, run)
 
 
 @router.get("/runs", response={200: list[RunOut], **ERRORS}, summary="Batch runs, newest first")
@@ -157,7 +157,7 @@ def run_restart(request, run_id: int, payload: RestartIn | None = None):  # type
     or canceled run. Restart a run only when the process that ran it is gone."""
     run = batch_run_restart_on(run_id=run_id, user=request.user, executor=payload.executor if payload else None)
     batch_run_launch_background(run_id=run.pk)
-    return 202, run
+    return Status(202, run)
 
 
 @router.post("/runs/{run_id}/cancel", response={200: RunOut, **ERRORS}, summary="Cancel a run")

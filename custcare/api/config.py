@@ -7,7 +7,7 @@ it (config.write). Access groups are the data-security setup and are shown to ad
 from typing import Any
 
 from django.db.models import Model
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from pydantic import create_model
 
 from custcare.algorithms.models import Algorithm
@@ -84,7 +84,7 @@ def _code_resource(
     def create_code(request, payload: create_in):  # type: ignore[no-untyped-def,valid-type]
         values = payload.dict()  # type: ignore[attr-defined]
         code = values.pop("code")
-        return 201, save(model=model, code=code, values=values, user=request.user, create=True)
+        return Status(201, save(model=model, code=code, values=values, user=request.user, create=True))
 
     @router.put(
         f"{path}/{{code}}", response={200: out, **ERRORS}, operation_id=f"{slug}_change", summary=f"Change {label}"
@@ -216,7 +216,7 @@ def contact_type_read(request, type_id: int):  # type: ignore[no-untyped-def]
 def contact_type_create(request, payload: ContactTypeIn):  # type: ignore[no-untyped-def]
     values, chars, algs = _contact_type_values(payload)
     ctype = contact_type_save(user=request.user, values=values, characteristics=chars, algorithms=algs)
-    return 201, contact_type_config_read(contact_type_id=ctype.pk, user=request.user)
+    return Status(201, contact_type_config_read(contact_type_id=ctype.pk, user=request.user))
 
 
 @router.put(
@@ -305,7 +305,7 @@ def algorithm_create(request, payload: AlgorithmIn):  # type: ignore[no-untyped-
     if Algorithm.objects.filter(code=payload.code).exists():
         raise Conflict(f"Algorithm '{payload.code}' already exists; change it with PUT.", {"code": ["Taken."]})
     values = AlgorithmValues(**payload.dict(exclude={"code"}))
-    return 201, _algorithm_save(payload.code, values, request.user)
+    return Status(201, _algorithm_save(payload.code, values, request.user))
 
 
 @router.put("/algorithms/{code}", response={200: AlgorithmOut, **ERRORS}, summary="Change an algorithm")

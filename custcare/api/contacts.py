@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from custcare.api.errors import ERRORS
@@ -110,7 +110,7 @@ def contact_add(request, payload: ContactIn):  # type: ignore[no-untyped-def]
         **data,
     )
     contact.user = request.user
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/customer-contacts", response={200: list[ContactOut], **ERRORS}, summary="Contact history")
@@ -135,7 +135,7 @@ def _detail(contact: CustomerContact) -> CustomerContact:
 @router.post("/customer-contacts/{contact_id}/log", response={201: LogEntryOut, **ERRORS}, summary="Add a log entry")
 def contact_log(request, contact_id: str, payload: LogIn):  # type: ignore[no-untyped-def]
     contact = contact_get(contact_id=contact_id, user=request.user)
-    return 201, contact_log_add(contact=contact, comment=payload.comment, user=request.user)
+    return Status(201, contact_log_add(contact=contact, comment=payload.comment, user=request.user))
 
 
 @router.post(
@@ -147,4 +147,4 @@ def contact_correction(request, contact_id: str, payload: CorrectionIn):  # type
     contact = contact_get(contact_id=contact_id, user=request.user)
     changes = payload.dict(exclude_none=True)
     reason = changes.pop("reason")
-    return 201, contact_correct(contact=contact, changes=changes, reason=reason, user=request.user)
+    return Status(201, contact_correct(contact=contact, changes=changes, reason=reason, user=request.user))

@@ -7,7 +7,7 @@ selectors, so a user never sees a record outside their access groups: such a rec
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from custcare.api.errors import ERRORS, ErrorOut
@@ -400,7 +400,7 @@ def person_add(request, payload: PersonSchema):  # type: ignore[no-untyped-def]
         person = person_create(data=payload.to_data(), user=request.user)
     except ValidationFailed as exc:
         raise _address_fields(exc) from None
-    return 201, _person_detail(person_detail_get(person_id=person.id, user=request.user))
+    return Status(201, _person_detail(person_detail_get(person_id=person.id, user=request.user)))
 
 
 @router.get("/persons", response={200: list[PersonSummaryOut], **ERRORS}, summary="List persons")
@@ -434,7 +434,7 @@ def person_establish(request, payload: EstablishIn):  # type: ignore[no-untyped-
         duplicates = [
             {"person_id": c.person.id, "name": c.person.primary_name, "reasons": c.reasons} for c in exc.candidates
         ]
-        return 409, {"message": exc.message, "fields": exc.fields, "duplicates": duplicates}
+        return Status(409, {"message": exc.message, "fields": exc.fields, "duplicates": duplicates})
     except ValidationFailed as exc:
         exc.fields = {
             (f"person.address.{k.split('.', 1)[1]}" if k.startswith("person.") and k[7:] in ADDRESS_FIELDS else k): v
@@ -443,12 +443,15 @@ def person_establish(request, payload: EstablishIn):  # type: ignore[no-untyped-
         raise
     person = person_detail_get(person_id=done.person.id, user=request.user)
     account = account_detail_get(account_id=done.account.id, user=request.user)
-    return 201, {
-        "person": _person_detail(person),
-        "account": _account_detail(account),
-        "premise": done.premise,
-        "service_agreements": done.service_agreements,
-    }
+    return Status(
+        201,
+        {
+            "person": _person_detail(person),
+            "account": _account_detail(account),
+            "premise": done.premise,
+            "service_agreements": done.service_agreements,
+        },
+    )
 
 
 @router.get("/persons/{person_id}", response={200: PersonDetailOut, **ERRORS}, summary="Read a person")
@@ -477,7 +480,7 @@ def account_add(request, payload: AccountCreateIn):  # type: ignore[no-untyped-d
     premise_id = data.pop("mailing_premise_id")
     premise = premise_get(premise_id=premise_id, user=request.user) if premise_id else None
     account = account_create(data=AccountIn(**data), main_person=person, mailing_premise=premise, user=request.user)
-    return 201, _account_detail(account_detail_get(account_id=account.id, user=request.user))
+    return Status(201, _account_detail(account_detail_get(account_id=account.id, user=request.user)))
 
 
 @router.get("/accounts", response={200: list[AccountOut], **ERRORS}, summary="List accounts")
@@ -500,7 +503,7 @@ def account_person_link(request, account_id: str, payload: AccountPersonIn):  # 
     data = payload.dict()
     account = account_get(account_id=account_id, user=request.user)
     person = person_get(person_id=data.pop("person_id"), user=request.user)
-    return 201, account_person_add(account=account, person=person, user=request.user, **data)
+    return Status(201, account_person_add(account=account, person=person, user=request.user, **data))
 
 
 @router.post(
@@ -516,7 +519,7 @@ def account_main_customer(request, account_id: str, payload: MainCustomerIn):  #
 
 @router.post("/premises", response={201: PremiseOut, **ERRORS}, summary="Create a premise")
 def premise_add(request, payload: PremiseSchema):  # type: ignore[no-untyped-def]
-    return 201, premise_create(data=payload.to_data(), user=request.user)
+    return Status(201, premise_create(data=payload.to_data(), user=request.user))
 
 
 @router.get("/premises", response={200: list[PremiseOut], **ERRORS}, summary="List premises")
@@ -543,7 +546,7 @@ def sa_add(request, payload: ServiceAgreementIn):  # type: ignore[no-untyped-def
         activate=payload.activate,
         user=request.user,
     )
-    return 201, service_agreement_get(sa_id=sa.id, user=request.user)
+    return Status(201, service_agreement_get(sa_id=sa.id, user=request.user))
 
 
 @router.get("/service-agreements", response={200: list[ServiceAgreementOut], **ERRORS}, summary="List SAs")

@@ -4,7 +4,7 @@ turns into To Do entries."""
 import datetime as dt
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from custcare.api.errors import ERRORS
 from custcare.contacts.selectors import contact_get, reminder_get, reminder_list_for_contact
@@ -94,7 +94,7 @@ def reminder_list(request, contact_id: str):  # type: ignore[no-untyped-def]
 def reminder_add(request, contact_id: str, payload: ReminderIn):  # type: ignore[no-untyped-def]
     contact = contact_get(contact_id=contact_id, user=request.user)
     reminder = reminder_log(contact=contact, user=request.user, **payload.dict())
-    return 201, reminder_get(reminder_id=reminder.pk, user=request.user)
+    return Status(201, reminder_get(reminder_id=reminder.pk, user=request.user))
 
 
 @router.patch("/reminders/{reminder_id}", response={200: ReminderOut, **ERRORS}, summary="Change a pending reminder")

@@ -6,9 +6,10 @@ answer 409 with `{"warnings": [...]}` and change nothing; send the request again
 """
 
 import datetime as dt
+from typing import Any
 
 from django.urls import reverse
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 
 from custcare.api.errors import ERRORS
 from custcare.todo.models import ToDoEntry
@@ -181,8 +182,8 @@ def _out(entry: ToDoEntry, info: str | None = None) -> ToDoEntry:
     return entry
 
 
-def _warnings(exc: AssignmentWarnings) -> tuple[int, dict]:
-    return 409, {"message": exc.message, "fields": exc.fields, "warnings": exc.warnings}
+def _warnings(exc: AssignmentWarnings) -> Status[Any]:
+    return Status(409, {"message": exc.message, "fields": exc.fields, "warnings": exc.warnings})
 
 
 def _bulk(result: BulkResult) -> dict:
@@ -217,7 +218,7 @@ def entry_create(request, payload: CreateIn):  # type: ignore[no-untyped-def]
         )
     except AssignmentWarnings as exc:
         return _warnings(exc)
-    return 201, _out(entry)
+    return Status(201, _out(entry))
 
 
 @router.post("/todo-entries/take-next", response={200: TakeNextOut, **ERRORS}, summary="Take the next entry")
@@ -272,7 +273,7 @@ def entry_assign(request, entry_id: str, payload: AssignIn):  # type: ignore[no-
         )
     except AssignmentWarnings as exc:
         return _warnings(exc)
-    return 200, _out(entry)
+    return Status(200, _out(entry))
 
 
 @router.post("/todo-entries/{entry_id}/forward", response={200: EntryOut, **WARNING_ERRORS}, summary="Forward")
@@ -289,7 +290,7 @@ def entry_forward(request, entry_id: str, payload: ForwardIn):  # type: ignore[n
         )
     except AssignmentWarnings as exc:
         return _warnings(exc)
-    return 200, _out(entry)
+    return Status(200, _out(entry))
 
 
 @router.post("/todo-entries/{entry_id}/send-back", response={200: EntryOut, **ERRORS}, summary="Send back")
@@ -301,7 +302,7 @@ def entry_send_back(request, entry_id: str, payload: CommentIn | None = None):  
 
 @router.post("/todo-entries/{entry_id}/log", response={201: LogOut, **ERRORS}, summary="Add a note")
 def entry_log(request, entry_id: str, payload: CommentIn):  # type: ignore[no-untyped-def]
-    return 201, todo_log_add(entry_id=entry_id, user=request.user, comment=payload.comment)
+    return Status(201, todo_log_add(entry_id=entry_id, user=request.user, comment=payload.comment))
 
 
 @router.post("/todo-entries/{entry_id}/complete", response={200: EntryOut, **ERRORS}, summary="Complete")
