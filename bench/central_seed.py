@@ -266,7 +266,7 @@ def chunk_sql(tag: str, cc_start: int, contact_types: list[tuple[str, int]]) -> 
     ]
 
 
-def alert_records(cur: Any, tag: str) -> dict[str, int]:
+def alert_records(cur: Any, tag: str, start: str = "") -> dict[str, int]:
     """The records the alerts read, for a share of the accounts (r_alert below a per-kind threshold) and
     for every heavy account. Statuses mix active and past ones, so some alerts fire and some do not."""
     salts = iter(range(101, 10_000, 97))
@@ -358,7 +358,7 @@ def alert_records(cur: Any, tag: str) -> dict[str, int]:
             SELECT w.id || '-A', w.id, 'ACCT-ID', o.account_id
             FROM workflow_workflowprocess w
             JOIN bench_central_plan p ON w.id = 'CCB{tag}-WF' || p.k || '-1'
-            JOIN bench_central_plan o ON o.k = (p.k * 7919) %% (SELECT max(k) FROM bench_central_plan) + 1
+            JOIN bench_central_plan o ON o.k = (p.k::bigint * 7919) %% (SELECT max(k) FROM bench_central_plan) + 1
             UNION ALL
             SELECT w.id || '-P', w.id, 'PREM-ID', w.premise_id FROM workflow_workflowprocess w
             WHERE w.id LIKE 'CCB{tag}-WF%%' AND w.premise_id IS NOT NULL""",
@@ -379,7 +379,11 @@ def alert_records(cur: Any, tag: str) -> dict[str, int]:
             CROSS JOIN LATERAL (SELECT id FROM fieldwork_fieldactivity f WHERE f.id = 'CCB{tag}-F' || p.k || '-1') f""",
     }
     counts: dict[str, int] = {}
+    skipping = bool(start)
     for table, sql in statements.items():
+        skipping = skipping and table != start
+        if skipping:
+            continue
         started = time.perf_counter()
         counts[table] = q(cur, sql).rowcount
         say(f"  {table}: {counts[table]:,} rows ({time.perf_counter() - started:.1f} s)")
@@ -408,6 +412,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--restore-indexes", action="store_true", help=f"Only recreate what an interrupted run dropped ({DROPPED})."
     )
+    parser.add_argument(
+        "--alerts-only",
+        metavar="TABLE",
+        nargs="?",
+        const="billing_payplan",
+        help="Only load the alert records (from this table on, in the load's order; default all), then ANALYZE.",
+    )
     parser.add_argument("--tag", default="", help="Text in the ids of this run's records (for a second run).")
     args = parser.parse_args(argv)
 
@@ -427,6 +438,12 @@ def main(argv: list[str] | None = None) -> int:
         q(cur, "SET work_mem = '256MB'")
         if args.restore_indexes:
             say(f"recreated {indexes_restore(cur)} indexes and constraints")
+            return 0
+        if args.alerts_only:
+            alert_records(cur, args.tag, args.alerts_only)
+            q(cur, "SET session_replication_role = DEFAULT")
+            q(cur, "ANALYZE")
+            say("analyzed")
             return 0
         if not one(cur, "SELECT to_regclass(%s) IS NULL", [DROPPED]) and one(cur, f"SELECT count(*) FROM {DROPPED}"):
             print(f"An earlier run left indexes dropped: run with --restore-indexes first ({DROPPED}).")
