@@ -40,7 +40,9 @@ MAX_PAGE = 200
 class TimelineSource:
     kind: str  # "contact", "bill"...: shown as the event's kind and used in filters
     label: str
-    records: Callable[[CentralContext], QuerySet[Any] | None]  # the context's records, unordered
+    # The context's records, unordered: one queryset, or several whose union they are (each is read by
+    # its own ordered index scan, which an OR across two indexes would not allow), or None.
+    records: Callable[[CentralContext], QuerySet[Any] | list[QuerySet[Any]] | None]
     at_field: str  # a DateField or DateTimeField of the model
     title: Callable[[Any], str]
     detail: Callable[[Any], str] = lambda r: ""
@@ -165,10 +167,13 @@ def timeline_page(
     cursor = cursor_decode(before) if before else None
     chosen = [known[k] for k in kinds] if kinds else list(known.values())
     events: list[TimelineEvent] = []
+    reads: list[tuple[TimelineSource, QuerySet[Any]]] = []
     for source in chosen:
-        qs = source.records(context)
-        if qs is None:
+        found = source.records(context)
+        if found is None:
             continue
+        reads.extend((source, qs) for qs in (found if isinstance(found, list) else [found]))
+    for source, qs in reads:
         model = qs.model
         qs = qs.filter(_bounds(source, model, since, until))
         if cursor:
@@ -259,10 +264,11 @@ def timeline_algorithm() -> CustomerContactTimeline:
 # The sources of the apps Control Central already depends on; other apps register theirs.
 
 
-def _contacts(context: CentralContext) -> QuerySet[Any] | None:
+def _contacts(context: CentralContext) -> QuerySet[Any] | list[QuerySet[Any]] | None:
     qs = CustomerContact.objects.select_related("contact_type")
     if context.account_id and context.person_id:
-        return qs.filter(Q(account_id=context.account_id) | Q(person_id=context.person_id, account__isnull=True))
+        # The account's contacts and the person's contacts that name no account: two ordered reads.
+        return [qs.filter(account_id=context.account_id), qs.filter(person_id=context.person_id, account__isnull=True)]
     if context.account_id:
         return qs.filter(account_id=context.account_id)
     if context.person_id:

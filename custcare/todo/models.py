@@ -197,9 +197,10 @@ class ToDoEntry(models.Model):
                 condition=~Q(status="C"),
             ),
             models.Index(fields=["contact"], name="todo_contact_idx"),
-            # An account's entries newest first: Control Central's timeline and its outstanding-entries
-            # alert (an account has few entries, so the alert filters the status on this index).
+            # An account's entries newest first: Control Central's timeline.
             models.Index(fields=["account", "-created_at", "-id"], name="todo_account_created_idx"),
+            # The outstanding entries of an account (Control Central's CCAL-TD alert and To Do zone).
+            models.Index(fields=["account"], name="todo_account_open_idx", condition=~Q(status="C")),
         ]
 
     def __str__(self) -> str:
