@@ -9,6 +9,7 @@ from custcare.customers.models import Account
 
 # The generated accounts that get records besides the guides' customers (enough to browse, quick to load).
 SAMPLE_ACCOUNTS = 400
+GUIDE_ACCOUNTS = 10
 
 
 def central_demo_load() -> int:
@@ -16,7 +17,8 @@ def central_demo_load() -> int:
     from custcare.credit.demo import credit_demo_load
     from custcare.workflow.demo import workflow_demo_load
 
-    guides = list(Account.objects.filter(account_persons__person__contacts__isnull=False).distinct()[:50])
+    # The guides' customers (Maria Rivera...) are made after the generated data set: the newest accounts.
+    guides = list(Account.objects.order_by("-created_at", "-id")[:GUIDE_ACCOUNTS])
     sample = list(Account.objects.order_by("created_at", "id")[:SAMPLE_ACCOUNTS])
     accounts = list({a.pk: a for a in guides + sample}.values())
     billing_demo_load(accounts)
