@@ -20,6 +20,7 @@ from custcare.api.errors import ERRORS
 from custcare.core.records import (
     MAX_ROWS,
     RecordKind,
+    RecordValues,
     record_get,
     record_kinds,
     record_list,
@@ -73,9 +74,7 @@ def _routes(router: Router, kind: RecordKind) -> None:
 
     @paginate(LimitOffsetPagination)
     def list_all(request, filters: Query[ListQuery]):  # type: ignore[no-untyped-def]
-        return [
-            record_values(kind, r) for r in record_list(kind=code, user=request.user, account_id=filters.account_id)
-        ]
+        return RecordValues(kind, record_list(kind=code, user=request.user, account_id=filters.account_id))
 
     for fn, name in ((put_one, "put"), (post_many, "post"), (get_one, "get"), (list_all, "list")):
         fn.__name__ = f"{name}_{op}"

@@ -12,9 +12,9 @@ statement, audited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -262,5 +262,22 @@ def record_values(kind: RecordKind, instance: models.Model) -> dict[str, Any]:
     return {name: getattr(instance, name) for name in kind.payload.model_fields}
 
 
-def records_of(rows: Iterable[models.Model], kind: RecordKind) -> list[dict[str, Any]]:
-    return [record_values(kind, r) for r in rows]
+class RecordValues(Sequence[dict[str, Any]]):
+    """A page-able view of a record queryset as payload values: its length is a COUNT and a slice reads
+    only those rows, so a paginated list never loads every record of the kind."""
+
+    def __init__(self, kind: RecordKind, rows: models.QuerySet[Any]) -> None:
+        self.kind = kind
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return self.rows.count()
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [record_values(self.kind, r) for r in self.rows[index]]
+        return record_values(self.kind, self.rows[index])

@@ -221,3 +221,20 @@ def test_every_billing_kind_is_listed(api_as, csr):
         "declaration",
         "credit-rating-history",
     }
+
+
+def test_a_page_of_records_reads_only_that_page(api_as, csr, customer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = customer["account"]
+    for month in range(1, 13):
+        b.bill(account, dt.date(2025, month, 5), id=f"B-{month:02d}")
+    client = api_as(csr)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/api/v1/records/bill", account_id=account.pk, limit=3, offset=3).json()
+    assert page["count"] == 12
+    assert [r["id"] for r in page["items"]] == ["B-04", "B-05", "B-06"]
+    reads = [q["sql"] for q in queries if 'FROM "billing_bill"' in q["sql"]]
+    assert len(reads) == 2  # the page's rows and the count, nothing else of the table
+    assert sum("COUNT(" in sql for sql in reads) == 1 and sum("LIMIT 3 OFFSET 3" in sql for sql in reads) == 1
