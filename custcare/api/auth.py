@@ -13,10 +13,9 @@ from custcare.security.services import api_token_user
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_user(token)
+        user = api_token_user(token)  # with its roles and access groups, in one statement
         if user is not None:
             request.user = user  # type: ignore[assignment]
-            user_security_context_load(user)
         return user
 
 

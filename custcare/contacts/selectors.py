@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from custcare.algorithms.models import Algorithm
 from custcare.contacts.models import (
@@ -46,6 +48,22 @@ _LINK_FIELDS = ["id", "sequence"]
 _ALG_FIELDS = ["code", "description", "algorithm_type", "parameters"]
 
 
+# Each process keeps the configuration rows of the contact types it has read, per database, with the
+# configuration version they were read at (see migration contacts 0007: the database sets a new
+# version on any write to the tables these rows come from, from any process). A cached type is used
+# after one tiny statement that reads the current version: a configuration change is seen by every
+# process from the moment it commits, exactly as when each call read the configuration itself.
+_config_cache: dict[str, tuple[int, dict[tuple[Any, ...], list[dict[str, Any]]]]] = {}
+_VERSION_SQL = "SELECT value FROM contacts_configversion WHERE id = 1"
+
+
+def _config_version() -> int | None:
+    with connection.cursor() as cur:
+        cur.execute(_VERSION_SQL)
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
 def contact_type_config_get(
     *, contact_type_id: int | None = None, contact_class: str = "", type_code: str = ""
 ) -> ContactTypeConfig:
@@ -53,15 +71,25 @@ def contact_type_config_get(
 
     Read in one statement: the type, its class, its characteristic rules and its algorithms are
     LEFT JOINed (a few rows per type at most) and the model instances rebuilt from the rows. Adding
-    a contact is the hottest write in CustCare and this saves two round trips on each."""
+    a contact is the hottest write in CustCare and this saves two round trips on each. A type read
+    before by this process is not read again while the configuration version is unchanged (one
+    statement that reads the version instead); each call returns new instances."""
     if contact_type_id is not None:
+        key: tuple[Any, ...] = ("id", contact_type_id)
         qs = ContactType.objects.filter(pk=contact_type_id)
     elif contact_class and type_code:
+        key = ("code", contact_class, type_code)
         qs = ContactType.objects.filter(contact_class_id=contact_class, type_code=type_code)
     else:
         raise ValidationFailed(
             "Name the contact type.", {"contact_type": ["Give contact_type_id, or contact_class and contact_type."]}
         )
+    database = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    version, cached = _config_cache.get(database, (None, {}))
+    rows = cached.get(key)
+    if rows is not None and _config_version() == version:
+        return _config_from_rows(rows)
+    # the version in the same statement as the rows: they belong together
     rows = list(
         qs.values(
             *_TYPE_FIELDS,
@@ -70,31 +98,49 @@ def contact_type_config_get(
             *[f"characteristics__char_type__{f}" for f in _CHAR_FIELDS],
             *[f"algorithms__{f}" for f in _LINK_FIELDS],
             *[f"algorithms__algorithm__{f}" for f in _ALG_FIELDS],
+            config_version=RawSQL(f"({_VERSION_SQL})", []),
         ).order_by()
     )
     if not rows:
         named = contact_type_id if contact_type_id is not None else f"{contact_class}/{type_code}"
         raise ValidationFailed("Unknown contact type.", {"contact_type": [f"No contact type {named}."]})
+    read_at = rows[0]["config_version"]
+    if read_at is not None:
+        if read_at != version:
+            cached = {}
+            _config_cache[database] = (read_at, cached)
+        cached[("id", rows[0]["id"])] = rows
+        cached[("code", rows[0]["contact_class_id"], rows[0]["type_code"])] = rows
+    return _config_from_rows(rows)
+
+
+def _config_from_rows(rows: list[dict[str, Any]]) -> ContactTypeConfig:
+    """New model instances from a type's configuration rows; JSON values are copied, so that a caller
+    changing them does not change the cached rows."""
     first = rows[0]
-    ctype = ContactType(**{f: first[f] for f in _TYPE_FIELDS})
+    ctype = ContactType(**{f: _copy(first[f]) for f in _TYPE_FIELDS})
     ctype.contact_class = ContactClass(code=first["contact_class_id"], description=first["contact_class__description"])
     rules: dict[int, ContactTypeCharacteristic] = {}
     links: dict[int, tuple[int, Algorithm]] = {}
     for row in rows:
         rule_id = row["characteristics__id"]
         if rule_id is not None and rule_id not in rules:
-            char = CharacteristicType(**{f: row[f"characteristics__char_type__{f}"] for f in _CHAR_FIELDS})
+            char = CharacteristicType(**{f: _copy(row[f"characteristics__char_type__{f}"]) for f in _CHAR_FIELDS})
             rule = ContactTypeCharacteristic(
                 contact_type=ctype, char_type=char, **{f: row[f"characteristics__{f}"] for f in _RULE_FIELDS}
             )
             rules[rule_id] = rule
         link_id = row["algorithms__id"]
         if link_id is not None and link_id not in links:
-            alg = Algorithm(**{f: row[f"algorithms__algorithm__{f}"] for f in _ALG_FIELDS})
+            alg = Algorithm(**{f: _copy(row[f"algorithms__algorithm__{f}"]) for f in _ALG_FIELDS})
             links[link_id] = (row["algorithms__sequence"], alg)
     chars = sorted(rules.values(), key=lambda r: (r.sequence, r.id))
     algs = [alg for _, alg in sorted(((seq, lid), alg) for lid, (seq, alg) in links.items())]
     return ContactTypeConfig(contact_type=ctype, characteristics=chars, algorithms=algs)
+
+
+def _copy(value: Any) -> Any:
+    return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
 
 def contact_type_find(*, contact_class: str, type_code: str) -> ContactType:

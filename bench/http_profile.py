@@ -1,0 +1,129 @@
+"""One HTTP request end to end, in process: CPU time, SQL statements and a cProfile of the request path.
+
+    .venv/bin/python -m bench.http_profile [--db custcare_bench_ev] [--requests 300] [--profile 40]
+        [--path event|get]
+
+Calls the WSGI application gunicorn serves (custcare.wsgi.application, every middleware, the
+request_started/finished signals) with a bearer token, as a client of the intake API would, in a
+database prepared by `bench.events_bench` (run it without --drop first). `event` posts
+field-activity-completed events (one contact each, as the events bench); `get` a trivial authenticated
+GET (/api/v1/installation-options) as the floor of the request path. Prints CPU ms per request
+(process time: the server's share of the machine, unlike wall time on a shared machine), statements
+per request, and with --profile the top functions by cumulative time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from typing import Any
+
+
+def _environ(method: str, path: str, body: bytes, token: str) -> dict[str, Any]:
+    path_info, _, query = path.partition("?")
+    return {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "HTTP_HOST": "127.0.0.1:8000",
+        "HTTP_AUTHORIZATION": f"Bearer {token}",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "wsgi.version": (1, 0),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", default="custcare_bench_ev")
+    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--profile", type=int, default=0, help="print the top N functions by cumulative time")
+    parser.add_argument("--path", choices=["event", "get"], default="event")
+    args = parser.parse_args()
+    os.environ["CUSTCARE_DATABASE_URL"] = f"{args.server}/{args.db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "custcare.settings")
+    os.environ.setdefault("CUSTCARE_LOG_LEVEL", "ERROR")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench.events_bench import KIND, _events, _rows
+    from custcare.security.services import api_token_issue
+    from custcare.wsgi import application
+
+    token, _ = api_token_issue(username="bench-integrator", password="bench-pass-2026")
+    pairs = _rows(
+        "SELECT sa.premise_id, sa.account_id FROM customers_serviceagreement sa"
+        " JOIN customers_accountperson m ON m.account_id = sa.account_id AND m.main_customer"
+        " WHERE sa.status = 'AC' ORDER BY sa.id"
+    )
+    statuses: dict[str, int] = {}
+
+    def request(i: int, events: list[dict[str, Any]]) -> None:
+        if args.path == "event":
+            environ = _environ("POST", f"/api/v1/events/{KIND}", json.dumps(events[i]).encode(), token)
+        else:
+            environ = _environ("GET", "/api/v1/installation-options", b"", token)
+        seen: list[str] = []
+        result = application(environ, lambda status, headers, exc_info=None: seen.append(status))
+        b"".join(result)
+        result.close()  # type: ignore[attr-defined]
+        statuses[seen[0]] = statuses.get(seen[0], 0) + 1
+
+    tag = f"P{int(time.time())}"
+    warm = _events(f"{tag}w", 20, pairs)
+    for i in range(len(warm)):
+        request(i, warm)
+    events = _events(tag, args.requests + 1, pairs)
+    captured: list[str] = []
+
+    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        captured.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        request(args.requests, events)
+    statements = len(captured)
+    profiler = cProfile.Profile() if args.profile else None
+    started, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    for i in range(args.requests):
+        request(i, events)
+    if profiler:
+        profiler.disable()
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(
+        f"{args.path}: {args.requests} requests, {cpu / args.requests * 1000:.2f} ms CPU and"
+        f" {wall / args.requests * 1000:.2f} ms wall per request; {statements} statements per request;"
+        f" statuses {statuses}; load average {os.getloadavg()[0]:.1f}"
+    )
+    for sql in captured:
+        print("   ", sql[:200])
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
