@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from custcare.algorithms.models import Algorithm
@@ -36,9 +36,9 @@ from custcare.contacts.selectors import (
 from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import AccessDenied, ValidationFailed
 from custcare.core.ids import new_id, new_ids
-from custcare.core.models import AuditEntry
 from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
 from custcare.customers.normalize import PhoneError, phone_e164
+from custcare.events.rows import audit_rows_insert, rows_copy
 from custcare.security.roles import require
 
 Errors = dict[str, list[str]]
@@ -176,16 +176,21 @@ class NewContact:
     letter_template: str = ""  # overrides the type's and asks for the letter
 
 
+# the choices once (the enums compute their lists on every read)
+_METHODS = tuple(ContactMethod.values)
+_DIRECTIONS = tuple(Direction.values)
+
+
 def _contact_precheck(request: NewContact) -> tuple[str, dict[str, str], Errors]:
     """The rules that need no database read: the normalised detail, the characteristic values, the problems."""
     ctype = request.config.contact_type
     errors: Errors = {}
     if not ctype.active:
         errors["contact_type"] = [f"The contact type {ctype} is no longer in use."]
-    if request.method not in ContactMethod.values:
-        errors["method"] = [f"Choose one of {', '.join(ContactMethod.values)}."]
-    if request.direction not in Direction.values:
-        errors["direction"] = [f"Choose one of {', '.join(Direction.values)}."]
+    if request.method not in _METHODS:
+        errors["method"] = [f"Choose one of {', '.join(_METHODS)}."]
+    if request.direction not in _DIRECTIONS:
+        errors["direction"] = [f"Choose one of {', '.join(_DIRECTIONS)}."]
     if request.contact_datetime and request.contact_datetime > timezone.now() + dt.timedelta(minutes=5):
         errors["contact_datetime"] = ["A contact cannot be dated in the future."]
     errors.update(_usage_errors(ctype, request.person_id, request.account_id, request.premise_id))
@@ -201,6 +206,20 @@ def _contact_build(
 ) -> CustomerContact:
     """The unsaved contact once the records it names are checked; raises with every problem found.
     `pk` "" leaves the id to the caller (bulk writes draw all ids at once); None draws one now."""
+    errors = _context_errors(request, detail=detail, ctx=ctx)
+    contact = CustomerContact(
+        **({"id": pk} if pk is not None else {}),
+        contact_datetime=request.contact_datetime or timezone.now(),
+        user=user if getattr(user, "is_authenticated", False) else None,
+        contact_type=request.config.contact_type,
+        **_contact_values(request, detail=detail),
+    )
+    _contact_validate(request, contact=contact, values=values, errors=errors)
+    return contact
+
+
+def _context_errors(request: NewContact, *, detail: str, ctx: ContactContext) -> Errors:
+    """The problems with the records the contact names; raises AccessDenied for one the user may not see."""
     if not (ctx.person_visible and ctx.account_visible and ctx.premise_visible):
         raise AccessDenied("You may not record contacts for this customer (or it does not exist).")
     errors: Errors = {}
@@ -210,32 +229,36 @@ def _contact_build(
         errors["premise_id"] = [f"Premise {request.premise_id} is not a premise of account {request.account_id}."]
     if not ctx.detail_known:
         errors["contact_detail"] = [f"{detail} is not one of this person's contact details."]
+    return errors
+
+
+def _contact_values(request: NewContact, *, detail: str) -> dict[str, Any]:
+    """The contact's field values (by attname) that follow from the request and its type."""
     ctype = request.config.contact_type
-    contact = CustomerContact(
-        **({"id": pk} if pk is not None else {}),
-        contact_datetime=request.contact_datetime or timezone.now(),
-        user=user if getattr(user, "is_authenticated", False) else None,
-        contact_class_id=ctype.contact_class_id,
-        contact_type=ctype,
-        person_id=request.person_id or None,
-        account_id=request.account_id or None,
-        premise_id=request.premise_id or None,
-        method=request.method,
-        contact_detail=detail,
-        direction=request.direction,
-        is_open=ctype.default_open if request.is_open is None else request.is_open,
-        description=(request.description or "").strip() or ctype.shorthand,
-        origin=request.origin,
-        origin_reference=request.origin_reference,
-        print_letter=bool(request.letter_template) or ctype.contact_action == ContactType.Action.SEND_LETTER,
-        letter_template=request.letter_template or ctype.letter_template,
-    )
+    return {
+        "contact_class_id": ctype.contact_class_id,
+        "person_id": request.person_id or None,
+        "account_id": request.account_id or None,
+        "premise_id": request.premise_id or None,
+        "method": request.method,
+        "contact_detail": detail,
+        "direction": request.direction,
+        "is_open": ctype.default_open if request.is_open is None else request.is_open,
+        "description": (request.description or "").strip() or ctype.shorthand,
+        "origin": request.origin,
+        "origin_reference": request.origin_reference,
+        "print_letter": bool(request.letter_template) or ctype.contact_action == ContactType.Action.SEND_LETTER,
+        "letter_template": request.letter_template or ctype.letter_template,
+    }
+
+
+def _contact_validate(request: NewContact, *, contact: CustomerContact, values: dict[str, str], errors: Errors) -> None:
+    """Run the type's validation algorithms on the contact; raise with every problem found."""
     for algorithm in request.config.algorithms:
         for name, msgs in algorithm_instance(algorithm).run(contact=contact, characteristics=values).items():
             errors.setdefault(name, []).extend(msgs)
     if errors:
         raise ValidationFailed("The contact was not saved; correct the fields shown.", errors)
-    return contact
 
 
 def _among(qs: Any, column: str, values: set[str]) -> Any:
@@ -308,12 +331,14 @@ def _contexts_check_many(
 
 def generated_contacts_check(
     *, user: Any, requests: list[NewContact]
-) -> list[tuple[CustomerContact, dict[str, str]] | ValidationFailed | AccessDenied]:
+) -> list[tuple[dict[str, Any], dict[str, str]] | ValidationFailed | AccessDenied]:
     """Check contacts a CustCare process generates (event algorithms, batches) by the same rules and
     with the same messages as customer_contact_add, the records they name read set-based (one query
     per kind of record for the whole list, instead of one round trip per contact). Each request gives
-    its unsaved contact with its characteristic values, or its refusal; nothing is written. Generated
-    contacts carry no contact detail."""
+    its contact as a row (every field by attname, the id left "" for generated_contacts_save) with its
+    characteristic values, or its refusal; nothing is written. No model instance is built unless the
+    contact type has validation algorithms (they are given one). Generated contacts carry no contact
+    detail; they are dated now (one time for the whole list)."""
     require(user, "contact.write")
     results: list[Any] = [None] * len(requests)
     prechecked: dict[int, tuple[str, dict[str, str]]] = {}
@@ -328,96 +353,69 @@ def generated_contacts_check(
         for i in prechecked
     }
     contexts = _contexts_check_many(user=user, keys=keys) if keys else {}
+    now = timezone.now()
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
     for i, (detail, values) in prechecked.items():
         r = requests[i]
         try:
-            contact = _contact_build(
-                r,
-                user=user,
-                detail=detail,
-                values=values,
-                pk="",
-                ctx=contexts[(r.person_id or None, r.account_id or None, r.premise_id or None)],
+            errors = _context_errors(
+                r, detail=detail, ctx=contexts[(r.person_id or None, r.account_id or None, r.premise_id or None)]
             )
+            row = {
+                **_ROW_DEFAULTS,
+                "id": "",
+                "contact_datetime": r.contact_datetime or now,
+                "user_id": user_id,
+                "contact_type_id": r.config.contact_type.pk,
+                **_contact_values(r, detail=detail),
+                "created_at": now,
+            }
+            if errors or r.config.algorithms:
+                _contact_validate(r, contact=CustomerContact(**row), values=values, errors=errors)
         except (ValidationFailed, AccessDenied) as exc:
             results[i] = exc
             continue
-        results[i] = (contact, values)
+        results[i] = (row, values)
     return results
 
 
-def rows_insert(model: type[models.Model], objs: list[Any]) -> None:
-    """Insert model instances without reading anything back: on PostgreSQL with one COPY (the values
-    prepared by the fields as bulk_create would, but sent without building a statement text of every
-    value, which is what dominates a large bulk_create), elsewhere and for a few rows with bulk_create. The primary key
-    column is written when the first instance has one, else left to the table's default."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql" or len(objs) < 20:  # COPY costs an extra round trip: not for a few
-        model._default_manager.bulk_create(objs, batch_size=500)
-        return
-    fields = [
-        f for f in model._meta.concrete_fields if not (f.primary_key and getattr(objs[0], f.attname) in (None, ""))
-    ]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    # values the driver takes as they are need no preparation by their field (most of the time spent)
-    plain = [
-        f.get_internal_type() in _PLAIN_FIELDS
-        and not getattr(f, "auto_now", False)
-        and not getattr(f, "auto_now_add", False)
-        for f in fields
-    ]
-    with (
-        connection.cursor() as cur,
-        cur.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
-        for obj in objs:
-            copy.write_row(
-                [
-                    getattr(obj, f.attname) if p else f.get_db_prep_save(f.pre_save(obj, True), connection)
-                    for f, p in zip(fields, plain, strict=True)
-                ]
-            )
+# the fields of a generated contact that generated_contacts_check does not set (a callable default, like
+# the id's counter, is never called: those fields are set)
+_ROW_DEFAULTS = {
+    f.attname: None if callable(f.default) else f.get_default() for f in CustomerContact._meta.concrete_fields
+}
 
 
-_PLAIN_FIELDS = {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey"}
-_PLAIN_FIELDS |= {"IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
-
-
-def generated_contacts_save(*, contacts: list[tuple[CustomerContact, dict[str, str]]], user: Any) -> list[AuditEntry]:
-    """Write checked contacts (generated_contacts_check) and their characteristics in one INSERT
-    each, ids from one counter round trip. Returns their "add" audit entries, unsaved, so the caller
-    writes them with its own in one INSERT. Call inside the caller's transaction."""
+def generated_contacts_save(
+    *, contacts: list[tuple[dict[str, Any], dict[str, str]]], user: Any
+) -> list[dict[str, Any]]:
+    """Write checked contacts (the rows of generated_contacts_check, whose ids are set here), their
+    "add" audit entries (the contact's values and its characteristics, as customer_contact_add records
+    them) and their characteristics, ids from one counter round trip. On PostgreSQL the contacts and
+    their audit entries are one statement and the characteristics one more (see
+    custcare.events.rows.audit_rows_insert); elsewhere the audit entries are returned, as rows, for the
+    caller to write with its own in one INSERT. Call inside the caller's transaction."""
     if not contacts:
         return []
     # a few ids come from the process's cached block (no round trip on PostgreSQL), many in one call
     ids = [new_id() for _ in contacts] if len(contacts) <= 5 else new_ids(len(contacts))
-    for (contact, _), pk in zip(contacts, ids, strict=True):
-        contact.id = pk
-    rows_insert(CustomerContact, [c for c, _ in contacts])
-    rows_insert(
+    for (row, _), pk in zip(contacts, ids, strict=True):
+        row["id"] = pk
+    entries = audit_rows_insert(
+        CustomerContact,
+        [row for row, _ in contacts],
+        action="add",
+        user=user,
+        extra=[{"characteristics": values} for _, values in contacts],
+    )
+    rows_copy(
         ContactCharacteristic,
         [
-            ContactCharacteristic(contact=contact, char_type_id=code, value=v)
-            for contact, values in contacts
+            {"contact_id": row["id"], "char_type_id": code, "value": v}
+            for row, values in contacts
             for code, v in values.items()
         ],
     )
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    entries = []
-    for contact, values in contacts:
-        after = audit_snapshot(contact)
-        after["characteristics"] = values
-        entries.append(
-            AuditEntry(
-                user_id=user.pk if authenticated else None,
-                username=user.get_username() if authenticated else "system",
-                action="add",
-                entity_type=contact._meta.label_lower,
-                entity_id=str(contact.pk),
-                after=after,
-            )
-        )
     return entries
 
 

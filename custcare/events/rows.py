@@ -13,7 +13,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.utils import timezone
 
 _PLAIN = {
     "AutoField",
@@ -73,6 +75,24 @@ def rows_copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
             copy.write_row([c(row[name] if name in row else defaults[name]) for name, c in convert])
 
 
+def array_cursor() -> Any:
+    """A cursor for statements that send whole columns as array parameters. On PostgreSQL it binds
+    the parameters on the server and sends lists in binary: the driver's usual client-side binding
+    quotes every element of every array into the statement text, which costs ~40 ms of CPU per
+    thousand rows of a dozen columns, against ~2 ms in binary. Elsewhere Django's usual cursor. Either
+    way a Django cursor (queries logged and wrapped as usual), to use in a `with`."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+    from psycopg.types.array import ListBinaryDumper
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = psycopg.Cursor(connection.connection)
+        raw.adapters.register_dumper(list, ListBinaryDumper)
+        return connection._prepare_cursor(raw)
+
+
 def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: list[str], update: list[str]) -> None:
     """INSERT ... ON CONFLICT (unique) DO UPDATE SET update, in one statement: on PostgreSQL each column
     is sent as one array and the rows unnested from them; elsewhere bulk_create(update_conflicts=True).
@@ -103,8 +123,106 @@ def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique
         f" ON CONFLICT ({', '.join(quote(column_of[n]) for n in unique)}) DO UPDATE SET "
         + ", ".join(f"{quote(column_of[n])} = EXCLUDED.{quote(column_of[n])}" for n in update)
     )
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(sql, arrays)
+
+
+_ENCODER = DjangoJSONEncoder()
+
+
+def audit_rows_insert(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    action: str,
+    user: Any,
+    summaries: list[str] | None = None,
+    extra: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Insert the rows with one audit entry each, as audit_record(entity=<the row's instance>,
+    action=action, user=user, summary=summaries[i], after=audit_snapshot(...) | extra[i]) would give
+    them. Every row gives every concrete field, its primary key included. On PostgreSQL the rows and
+    their audit entries are one statement: the columns are sent as arrays, unnested once, inserted, and
+    each entry's snapshot is built from the same values with jsonb_build_object (date-times sent as the
+    text DjangoJSONEncoder gives them, so the entry is the one audit_snapshot makes). Elsewhere the rows
+    are written with bulk_create and their audit entries returned as rows for the caller to write with
+    its own; on PostgreSQL nothing is returned."""
+    from custcare.core.models import AuditEntry
+
+    if not rows:
+        return []
+    authenticated = user is not None and getattr(user, "is_authenticated", False)
+    user_id = user.pk if authenticated else None
+    username = user.get_username() if authenticated else "system"
+    now = timezone.now()
+    entity_type = model._meta.label_lower
+    pk_name = model._meta.pk.attname
+    fields = list(model._meta.concrete_fields)
+    if connection.vendor != "postgresql":
+        objs = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objs, batch_size=500)
+        names = [f.attname for f in fields]  # as saved: auto_now_add fields were set by the save
+        return [
+            {
+                "at": now,
+                "user_id": user_id,
+                "username": username,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": str(row[pk_name]),
+                "summary": summaries[i][:300] if summaries else "",
+                "before": None,
+                "after": {**{name: getattr(obj, name) for name in names}, **(extra[i] if extra else {})},
+            }
+            for i, (row, obj) in enumerate(zip(rows, objs, strict=True))
+        ]
+    quote = connection.ops.quote_name
+    arrays: list[list[Any]] = []
+    casts: list[str] = []
+    snapshot: list[str] = []
+    names: list[str] = []
+    stamps: dict[Any, str] = {}
+
+    def stamp(value: Any) -> str | None:
+        if value is None:
+            return None
+        if value not in stamps:
+            stamps[value] = _ENCODER.default(value)
+        return stamps[value]
+
+    for n, f in enumerate(fields):
+        convert = _converter(f)
+        arrays.append([convert(row[f.attname]) for row in rows])
+        casts.append(f"%s::{f.cast_db_type(connection)}[]")
+        names.append(f"c{n}")
+        if isinstance(f, models.DateTimeField | models.DateField):
+            arrays.append([stamp(row[f.attname]) for row in rows])
+            casts.append("%s::text[]")
+            names.append(f"j{n}")
+            snapshot.append(f"'{f.attname}', x.j{n}")
+        else:
+            snapshot.append(f"'{f.attname}', x.c{n}")
+    after = f"jsonb_build_object({', '.join(snapshot)})"
+    if extra:
+        arrays.append([json.dumps(e, cls=DjangoJSONEncoder) for e in extra])
+        casts.append("%s::jsonb[]")
+        names.append("extra")
+        after += " || x.extra"
+    arrays.append([s[:300] for s in summaries] if summaries else [""] * len(rows))
+    casts.append("%s::text[]")
+    names.append("summary")
+    pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
+    audit = AuditEntry._meta.db_table
+    sql = (
+        f"WITH x AS (SELECT * FROM unnest({', '.join(casts)}) AS x ({', '.join(names)})),"
+        f" w AS (INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
+        f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM x)"
+        f" INSERT INTO {quote(audit)} (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
+        f" SELECT %s, %s, %s, %s, %s, x.{pk_column}::text, x.summary, NULL, {after} FROM x"
+    )
+    with array_cursor() as cur:
+        cur.execute(sql, [*arrays, now, user_id, username, action, entity_type])
+    return []
 
 
 def sql_in(column: str, values: list[Any]) -> tuple[str, list[Any]]:

@@ -40,7 +40,7 @@ from custcare.contacts.services import (
     generated_contacts_save,
     reminder_log,
 )
-from custcare.core.audit import audit_record, audit_snapshot
+from custcare.core.audit import audit_record
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.core.models import AuditEntry
 from custcare.customers.models import AccountPerson, ServiceAgreement
@@ -57,7 +57,7 @@ from custcare.events.registry import (
     event_kind_get,
     event_kinds,
 )
-from custcare.events.rows import rows_copy, sql_in
+from custcare.events.rows import audit_rows_insert, rows_copy, sql_in
 from custcare.security.roles import require
 from custcare.security.services import system_user_ensure
 
@@ -125,9 +125,10 @@ class Outcome:
     source_reference: str
     algorithms: list[str] = field(default_factory=list)
     specs: list[ContactSpec] = field(default_factory=list)
-    contacts: list[CustomerContact] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # its contacts: rows giving at least the id
+    contacts: list[CustomerContact] = field(default_factory=list)  # the same as instances: event_dry_run only
     created: int = 0
-    audit: list[AuditEntry] = field(default_factory=list)  # the "add" entries of its contacts, not yet written
+    audit: list[dict[str, Any]] = field(default_factory=list)  # its contacts' "add" entries still to write
 
 
 # --- from triggers to contact specs ------------------------------------------------------------------
@@ -252,11 +253,12 @@ def _key(spec: ContactSpec) -> tuple[str, str | None, str | None]:
 
 @dataclass
 class _Planned:
-    """An event's contacts once checked: existing ones, and new ones to write (not yet saved)."""
+    """An event's contacts once checked: existing ones, and new ones to write (not yet saved), as rows
+    (see generated_contacts_check; an existing one's row gives just its id)."""
 
-    contacts: list[CustomerContact]
-    new: list[tuple[CustomerContact, dict[str, str]]]
-    reminders: list[tuple[CustomerContact, str]]
+    contacts: list[dict[str, Any]]
+    new: list[tuple[dict[str, Any], dict[str, str]]]
+    reminders: list[tuple[dict[str, Any], str]]
 
 
 def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Planned | DomainError]:
@@ -275,24 +277,23 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
                 )
             except ValidationFailed:
                 configs[(s.contact_class, s.contact_type)] = None
-    stored: dict[tuple[str, str | None, str | None], CustomerContact] = {}
+    stored: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
     refs = sorted({s.origin_reference for s in specs})
     if refs:
-        # the generated-contact conditions of the two partial unique indexes, so that they are used; the
-        # ids first (a new event's contacts do not exist yet), then the contacts found, if any
+        # the generated-contact conditions of the two partial unique indexes, so that they are used
         among, params = sql_in("origin_reference", refs)
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT id FROM {CustomerContact._meta.db_table} WHERE NOT (origin = %s)"
-                f" AND NOT (origin_reference = '') AND (person_id IS NOT NULL OR person_id IS NULL) AND {among}",
+                f"SELECT id, origin_reference, person_id, premise_id FROM {CustomerContact._meta.db_table}"
+                " WHERE NOT (origin = %s) AND NOT (origin_reference = '')"
+                f" AND (person_id IS NOT NULL OR person_id IS NULL) AND {among} ORDER BY id",
                 [CustomerContact.Origin.USER.value, *params],
             )
-            ids = [row[0] for row in cur.fetchall()]
-        for c in CustomerContact.objects.filter(pk__in=ids) if ids else []:
-            key: tuple[str, str | None, str | None] = (
-                (c.origin_reference, c.person_id, None) if c.person_id else (c.origin_reference, None, c.premise_id)
-            )
-            stored.setdefault(key, c)
+            for pk, reference, person_id, premise_id in cur.fetchall():
+                key: tuple[str, str | None, str | None] = (
+                    (reference, person_id, None) if person_id else (reference, None, premise_id)
+                )
+                stored.setdefault(key, {"id": pk})
     # check every spec that may need a new contact, all at once
     requests: list[NewContact] = []
     index: dict[tuple[int, int], int] = {}
@@ -320,11 +321,11 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
                 )
             )
     checked = generated_contacts_check(user=user, requests=requests) if requests else []
-    made: dict[tuple[str, str | None, str | None], CustomerContact] = {}  # by earlier successful events
+    made: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}  # by earlier successful events
     out: list[_Planned | DomainError] = []
     for g, group in enumerate(groups):
         planned = _Planned([], [], [])
-        mine: dict[tuple[str, str | None, str | None], CustomerContact] = {}
+        mine: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
         failure: DomainError | None = None
         for n, s in enumerate(group):
             key_s = _key(s)
@@ -362,13 +363,13 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
     return out
 
 
-def _contacts_write(planned: list[_Planned], *, user: Any) -> list[AuditEntry]:
-    """Write the planned new contacts (one INSERT per table) and their reminders; their audit entries
-    are returned for the caller to write with its own."""
+def _contacts_write(planned: list[_Planned], *, user: Any) -> list[dict[str, Any]]:
+    """Write the planned new contacts with their audit entries (see generated_contacts_save) and their
+    reminders; returns the audit entries (rows) left for the caller to write with its own."""
     entries = generated_contacts_save(contacts=[n for p in planned for n in p.new], user=user)
     for p in planned:
-        for contact, comment in p.reminders:
-            reminder_log(contact=contact, comment=comment, user=user)
+        for row, comment in p.reminders:
+            reminder_log(contact=CustomerContact(**row), comment=comment, user=user)
     return entries
 
 
@@ -383,7 +384,7 @@ def _process(cls: type[EventKind], payload: Any, *, user: Any) -> Outcome:
     if isinstance(planned, DomainError):
         raise planned
     outcome.audit = _contacts_write([planned], user=user)
-    outcome.contacts = planned.contacts
+    outcome.rows = planned.contacts
     outcome.created = len(planned.new)
     return outcome
 
@@ -393,26 +394,13 @@ def _mark_processed(event: SystemEvent, outcome: Outcome) -> None:
     event.error = ""
     event.source_reference = outcome.source_reference
     event.algorithms = outcome.algorithms
-    event.contact_ids = [c.pk for c in outcome.contacts]
+    event.contact_ids = [c["id"] for c in outcome.rows]
     event.processed_at = timezone.now()
 
 
 def _mark_error(event: SystemEvent, exc: DomainError) -> None:
     event.status = SystemEvent.Status.ERROR
     event.error = exc.message[:4000]
-
-
-def _audit_entry(event: SystemEvent, *, user: Any, summary: str) -> AuditEntry:
-    authenticated = user is not None and getattr(user, "is_authenticated", False)
-    return AuditEntry(
-        user_id=user.pk if authenticated else None,
-        username=user.get_username() if authenticated else "system",
-        action="receive",
-        entity_type=event._meta.label_lower,
-        entity_id=str(event.pk),
-        summary=summary[:300],
-        after=audit_snapshot(event),
-    )
 
 
 def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: Any) -> tuple[SystemEvent, bool]:
@@ -431,7 +419,7 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
             _mark_processed(event, outcome)
             event.save(force_insert=True)
             summary = f"{kind} {event_id}: {event.status}"
-            AuditEntry.objects.bulk_create([*outcome.audit, _audit_entry(event, user=user, summary=summary)])
+            rows_copy(AuditEntry, [*outcome.audit, _audit_row(event, user=user, summary=summary)])
         return event, True
     except DomainError as exc:  # everything the event did is rolled back; it waits in the error queue
         failure = exc
@@ -472,7 +460,7 @@ def event_raise(*, kind: str, event_id: str, payload: dict[str, Any], user: Any)
         _attempt(event, cls, parsed)
         event.save(force_insert=True)
         summary = f"{kind} {event_id}: {event.status} (raised by CustCare)"
-        AuditEntry.objects.bulk_create([*event._audit, _audit_entry(event, user=user, summary=summary)])  # type: ignore[attr-defined]
+        rows_copy(AuditEntry, [*event._audit, _audit_row(event, user=user, summary=summary)])  # type: ignore[attr-defined]
     return event
 
 
@@ -501,9 +489,8 @@ def _receive_careful(
                 event.save(force_insert=True)
         except IntegrityError:
             return SystemEvent.objects.get(kind=kind, event_id=event_id), False
-        AuditEntry.objects.bulk_create(
-            [*event._audit, _audit_entry(event, user=user, summary=f"{kind} {event_id}: {event.status}")]  # type: ignore[attr-defined]
-        )
+        summary = f"{kind} {event_id}: {event.status}"
+        rows_copy(AuditEntry, [*event._audit, _audit_row(event, user=user, summary=summary)])  # type: ignore[attr-defined]
     return event, True
 
 
@@ -535,7 +522,7 @@ def event_retry(*, event_pk: int, user: Any) -> SystemEvent:
     event.attempts += 1
     _attempt(event, cls, _payload(cls, event.payload))
     event.save()
-    AuditEntry.objects.bulk_create(event._audit)  # type: ignore[attr-defined]
+    rows_copy(AuditEntry, event._audit)  # type: ignore[attr-defined]
     audit_record(entity=event, action="retry", user=user, summary=f"{event.kind} {event.event_id}: {event.status}")
     return event
 
@@ -568,6 +555,8 @@ def event_dry_run(*, kind: str, payload: dict[str, Any], user: Any) -> Outcome:
     try:
         with transaction.atomic():
             result = _process(cls, parsed, user=events_system_user())
+            found = CustomerContact.objects.in_bulk([c["id"] for c in result.rows])
+            result.contacts = [found[c["id"]] for c in result.rows]
             raise _DryRun
     except _DryRun:
         pass
@@ -616,11 +605,7 @@ def events_receive_many(
                 audit = _receive_set_based(cls, events, payloads, system=system)
             else:
                 audit = _receive_applied(cls, events, payloads, system=system)
-            _events_insert(events)
-            summary = f"{kind} (bulk)"
-            rows_copy(
-                AuditEntry, [*map(_entry_row, audit), *(_audit_row(e, user=user, summary=summary) for e in events)]
-            )
+            rows_copy(AuditEntry, [*audit, *_events_insert(events, user=user, summary=f"{kind} (bulk)")])
     except (IntegrityError, DomainError):  # a clash with a concurrent delivery, a failed reminder: one by one
         return [
             result
@@ -631,14 +616,16 @@ def events_receive_many(
     return [r for r in results if r is not None]
 
 
-def _events_insert(events: list[SystemEvent]) -> None:
-    """Insert new events; on PostgreSQL their ids are drawn from the table's sequence in one statement
-    and the rows written with one COPY (see custcare.events.rows)."""
+def _events_insert(events: list[SystemEvent], *, user: Any, summary: str) -> list[dict[str, Any]]:
+    """Insert new events with their "receive" audit entries. On PostgreSQL their ids are drawn from
+    the table's sequence in one statement and the events written with their audit entries in one more
+    (see custcare.events.rows.audit_rows_insert); elsewhere the events are written with bulk_create and
+    their audit entries returned, as rows, for the caller to write."""
     if not events:
-        return
+        return []
     if connection.vendor != "postgresql":
         SystemEvent.objects.bulk_create(events)
-        return
+        return [_audit_row(e, user=user, summary=summary) for e in events]
     with connection.cursor() as cur:
         cur.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
@@ -646,12 +633,16 @@ def _events_insert(events: list[SystemEvent]) -> None:
         )
         for event, (pk,) in zip(events, cur.fetchall(), strict=True):
             event.pk = pk
-    names = [f.attname for f in SystemEvent._meta.concrete_fields]
-    rows_copy(SystemEvent, [{name: getattr(e, name) for name in names} for e in events])
+    return audit_rows_insert(
+        SystemEvent,
+        [{name: getattr(e, name) for name in _EVENT_FIELDS} for e in events],
+        action="receive",
+        user=user,
+        summaries=[summary] * len(events),
+    )
 
 
 _ENCODER = DjangoJSONEncoder()
-_ENTRY_FIELDS = [f.attname for f in AuditEntry._meta.concrete_fields if not f.primary_key]
 
 
 def _json_ready(value: Any) -> Any:
@@ -679,13 +670,9 @@ def _audit_row(event: SystemEvent, *, user: Any, summary: str) -> dict[str, Any]
 _EVENT_FIELDS = [f.attname for f in SystemEvent._meta.concrete_fields]
 
 
-def _entry_row(entry: AuditEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in _ENTRY_FIELDS}
-
-
 def _receive_applied(
     cls: type[EventKind], events: list[SystemEvent], payloads: list[Any], *, system: Any
-) -> list[AuditEntry]:
+) -> list[dict[str, Any]]:
     """Process new events of a kind that applies itself one event at a time (EventKind.apply), with
     everything after apply done for the batch at once: each event is applied in its own savepoint (an
     event whose apply fails is undone and goes to the error queue), then the recipients, contacts
@@ -731,7 +718,7 @@ def _receive_applied(
     good = [p for p in plans if not isinstance(p, DomainError)]
     for i, plan in zip(live, plans, strict=True):
         if not isinstance(plan, DomainError):
-            outcomes[i].contacts = plan.contacts
+            outcomes[i].rows = plan.contacts
             outcomes[i].created = len(plan.new)
     audit = _contacts_write(good, user=system)
     for i, event in enumerate(events):
@@ -744,7 +731,7 @@ def _receive_applied(
 
 def _receive_set_based(
     cls: type[EventKind], events: list[SystemEvent], payloads: list[Any], *, system: Any
-) -> list[AuditEntry]:
+) -> list[dict[str, Any]]:
     """Process new events of a set-based kind together: the kind checks the payloads and works out the
     triggers (prepare_many), the recipients and contacts of the whole batch are read and checked at
     once, and each event is decided — processed, or to the error queue with the reason one-by-one
@@ -770,7 +757,7 @@ def _receive_set_based(
         if isinstance(plan, DomainError):
             failed[i] = plan
             continue
-        outcomes[i].contacts = plan.contacts
+        outcomes[i].rows = plan.contacts
         outcomes[i].created = len(plan.new)
         good.append(i)
     if good:

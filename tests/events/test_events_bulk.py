@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from custcare.contacts.models import ContactCharacteristic, CustomerContact
+from custcare.core.audit import audit_snapshot
 from custcare.core.errors import DomainError
 from custcare.core.models import AuditEntry
 from custcare.customers.models import AccountPerson
@@ -187,3 +188,36 @@ def test_statements_per_event(integrator, customer, farsptocus):  # noqa: F811
         results = events_receive_many(kind=KIND, items=items, user=integrator)
     assert all(not isinstance(r, DomainError) and r[0].status == "PROCESSED" for r in results)
     assert len(batch.captured_queries) <= 20, [q["sql"][:80] for q in batch.captured_queries]
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_audit_entries_are_the_snapshots_of_what_was_written(integrator, customer, farsptocus, count):  # noqa: F811
+    """The contacts' "add" and the events' "receive" entries, built from rows (in SQL on PostgreSQL),
+    hold exactly what audit_snapshot gives for the stored records, as customer_contact_add records."""
+    spoke = [{"remark_type": "SPOKE", "text": 'Said "hello" \\ left a note'}]
+    items = [(f"A-{i}", _payload(customer, field_activity_id=f"FA-A{i}", remarks=spoke)) for i in range(count)]
+    mark = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    if count == 1:
+        results: list[Any] = [event_receive(kind=KIND, event_id=items[0][0], payload=items[0][1], user=integrator)]
+    else:
+        results = events_receive_many(kind=KIND, items=items, user=integrator)
+    events = [r[0] for r in results]
+    assert [e.status for e in events] == ["PROCESSED"] * count
+    entries = list(AuditEntry.objects.filter(pk__gt=mark).order_by("pk"))
+    adds = [e for e in entries if e.entity_type == "contacts.customercontact"]
+    receives = [e for e in entries if e.entity_type == "events.systemevent"]
+    assert [(e.action, e.username) for e in adds] == [("add", "custcare-events")] * count
+    assert [(e.action, e.username, e.user_id) for e in receives] == [
+        ("receive", integrator.username, integrator.pk)
+    ] * count
+    contacts = CustomerContact.objects.in_bulk([e.entity_id for e in adds])
+    for entry in adds:
+        contact = contacts[entry.entity_id]
+        chars = dict(ContactCharacteristic.objects.filter(contact=contact).values_list("char_type_id", "value"))
+        assert chars == {"SOURCE-ID": contact.origin_reference.split(":", 2)[-1]}  # e.g. FA-A0:SPOKE
+        assert entry.after == {**audit_snapshot(contact), "characteristics": chars}
+        assert entry.before is None and entry.summary == ""
+    for entry, event in zip(receives, events, strict=True):
+        assert entry.entity_id == str(event.pk)
+        assert entry.after == audit_snapshot(SystemEvent.objects.get(pk=event.pk))
+        assert entry.after["contact_ids"] == event.contact_ids and len(event.contact_ids) == 1
