@@ -38,7 +38,7 @@ from custcare.core.errors import AccessDenied, ValidationFailed
 from custcare.core.ids import new_id, new_ids
 from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
 from custcare.customers.normalize import PhoneError, phone_e164
-from custcare.events.rows import audit_rows_insert, rows_copy
+from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy
 from custcare.security.roles import require
 
 Errors = dict[str, list[str]]
@@ -285,42 +285,40 @@ def _contexts_check_many(
     persons = {p for p, _, _ in keys if p}
     accounts = {a for _, a, _ in keys if a}
     premises = {pr for _, _, pr in keys if pr}
-    seen_p = (
-        set(_among(Person.objects.visible_to(user), "id", persons).values_list("pk", flat=True)) if persons else set()
-    )
-    seen_a = (
-        set(_among(Account.objects.visible_to(user), "id", accounts).values_list("pk", flat=True))
-        if accounts
-        else set()
-    )
-    seen_pr = (
-        set(_among(Premise.objects.visible_to(user), "id", premises).values_list("pk", flat=True))
-        if premises
-        else set()
-    )
-    links: set[tuple[str, str]] = set()
+    reads: list[tuple[str, Any]] = []  # (what, a query of one or two columns)
+    if persons:
+        reads.append(("P", _among(Person.objects.visible_to(user), "id", persons).values_list("pk")))
+    if accounts:
+        reads.append(("A", _among(Account.objects.visible_to(user), "id", accounts).values_list("pk")))
+    if premises:
+        reads.append(("R", _among(Premise.objects.visible_to(user), "id", premises).values_list("pk")))
     if persons and accounts:
-        links = set(
-            _among(_among(AccountPerson.objects.all(), "person_id", persons), "account_id", accounts).values_list(
-                "person_id", "account_id"
-            )
-        )
-    served: set[tuple[str, str]] = set()
+        links = _among(_among(AccountPerson.objects.all(), "person_id", persons), "account_id", accounts)
+        reads.append(("L", links.values_list("person_id", "account_id")))
     if accounts and premises:
-        served = set(
-            _among(_among(Account.objects.all(), "id", accounts), "mailing_premise_id", premises).values_list(
-                "pk", "mailing_premise_id"
-            )
-        ) | set(
-            _among(_among(ServiceAgreement.objects.all(), "account_id", accounts), "premise_id", premises).values_list(
-                "account_id", "premise_id"
-            )
-        )
+        mailing = _among(_among(Account.objects.all(), "id", accounts), "mailing_premise_id", premises)
+        reads.append(("S", mailing.values_list("pk", "mailing_premise_id")))
+        sas = _among(_among(ServiceAgreement.objects.all(), "account_id", accounts), "premise_id", premises)
+        reads.append(("S", sas.values_list("account_id", "premise_id")))
+    found: dict[str, set[Any]] = {"P": set(), "A": set(), "R": set(), "L": set(), "S": set()}
+    # the reads as one statement (one round trip), each as the ORM builds it
+    parts: list[str] = []
+    params: list[Any] = []
+    for what, qs in reads:
+        sql, qs_params = qs.order_by().query.sql_with_params()
+        pad = ", NULL" if len(qs.query.values_select) == 1 else ""
+        parts.append(f"SELECT '{what}', t.*{pad} FROM ({sql}) t")
+        params.extend(qs_params)
+    with array_cursor() as cur:
+        cur.execute(" UNION ALL ".join(parts), params)
+        for what, first, second in cur.fetchall():
+            found[what].add(first if what in "PAR" else (first, second))
+    seen_p, seen_a, seen_pr, links_found, served = (found[k] for k in "PARLS")
     return {
         (p, a, pr): ContactContext(
             person_visible=not p or p in seen_p,
             account_visible=not a or a in seen_a,
-            account_linked=not (p and a) or (p, a) in links,
+            account_linked=not (p and a) or (p, a) in links_found,
             premise_visible=not pr or pr in seen_pr,
             premise_linked=not (a and pr) or (a, pr) in served,
             detail_known=True,

@@ -90,7 +90,7 @@ def array_cursor() -> Any:
     with connection.wrap_database_errors:
         raw = psycopg.Cursor(connection.connection)
         raw.adapters.register_dumper(list, ListBinaryDumper)
-        return connection._prepare_cursor(raw)
+        return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
 
 
 def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: list[str], update: list[str]) -> None:
@@ -161,7 +161,7 @@ def audit_rows_insert(
     if connection.vendor != "postgresql":
         objs = [model(**row) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=500)
-        names = [f.attname for f in fields]  # as saved: auto_now_add fields were set by the save
+        saved = [f.attname for f in fields]  # as saved: auto_now_add fields were set by the save
         return [
             {
                 "at": now,
@@ -172,7 +172,7 @@ def audit_rows_insert(
                 "entity_id": str(row[pk_name]),
                 "summary": summaries[i][:300] if summaries else "",
                 "before": None,
-                "after": {**{name: getattr(obj, name) for name in names}, **(extra[i] if extra else {})},
+                "after": {**{name: getattr(obj, name) for name in saved}, **(extra[i] if extra else {})},
             }
             for i, (row, obj) in enumerate(zip(rows, objs, strict=True))
         ]

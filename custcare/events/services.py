@@ -21,6 +21,9 @@ audit) for the batch at once. CustCare's own services raise events with `event_r
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -564,7 +567,30 @@ def event_dry_run(*, kind: str, payload: dict[str, Any], user: Any) -> Outcome:
     return result
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration (as it was, after). A batch allocates
+    tens of thousands of short-lived objects, which trigger collections, and a full collection walks
+    every object of the process (Django's and the app's, ~140,000): ~70 ms each, a tenth of a batch's
+    time. What a batch allocates is freed by reference counting; the few cycles wait for the next
+    collection."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def events_receive_many(
+    *, kind: str, items: list[tuple[str, dict[str, Any]]], user: Any
+) -> list[tuple[SystemEvent, bool] | DomainError]:
+    with _collector_paused():
+        return _receive_many(kind=kind, items=items, user=user)
+
+
+def _receive_many(
     *, kind: str, items: list[tuple[str, dict[str, Any]]], user: Any
 ) -> list[tuple[SystemEvent, bool] | DomainError]:
     """Bulk intake: the events of one kind in one transaction, each with the outcome event_receive
