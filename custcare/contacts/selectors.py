@@ -28,6 +28,7 @@ from custcare.customers.models import (
     PersonPhone,
     Premise,
     ServiceAgreement,
+    sees_everything,
 )
 from custcare.security.roles import require
 
@@ -161,18 +162,23 @@ def contact_class_list() -> QuerySet[ContactClass]:
     return ContactClass.objects.all()
 
 
-def exists_many(checks: dict[str, QuerySet[Any]]) -> dict[str, bool]:
-    """Evaluate several EXISTS tests in one SELECT (one database round trip)."""
-    if not checks:
-        return {}
+def _exists_sql(checks: dict[str, QuerySet[Any]]) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
     for qs in checks.values():
         sql, qparams = qs.values("pk")[:1].query.sql_with_params()
         parts.append(f"EXISTS({sql})")
         params.extend(qparams)
+    return "SELECT " + ", ".join(parts), params
+
+
+def exists_many(checks: dict[str, QuerySet[Any]]) -> dict[str, bool]:
+    """Evaluate several EXISTS tests in one SELECT (one database round trip)."""
+    if not checks:
+        return {}
+    sql, params = _exists_sql(checks)
     with connection.cursor() as cur:
-        cur.execute("SELECT " + ", ".join(parts), params)
+        cur.execute(sql, params)
         values = cur.fetchone()
     return {key: bool(v) for key, v in zip(checks, values, strict=True)}
 
@@ -189,7 +195,7 @@ class ContactContext:
     detail_known: bool
 
 
-def contact_context_check(
+def _context_checks(
     *,
     user: Any,
     person_id: str | None,
@@ -197,9 +203,7 @@ def contact_context_check(
     premise_id: str | None,
     method: str,
     contact_detail: str,
-) -> ContactContext:
-    """Check visibility and relationships of person, account and premise, and that the contact detail
-    is one of the person's, in a single round trip."""
+) -> dict[str, QuerySet[Any]]:
     accounts = Account.objects.visible_to(user)
     checks: dict[str, QuerySet[Any]] = {}
     if person_id:
@@ -219,7 +223,82 @@ def contact_context_check(
         checks["d"] = PersonPhone.objects.filter(person_id=person_id, number=contact_detail)
     elif person_id and contact_detail and method == "EMAIL":
         checks["d"] = PersonEmail.objects.filter(person_id=person_id, address__iexact=contact_detail)
-    row = exists_many(checks)
+    return checks
+
+
+class _Slot(str):
+    """Where a compiled context check takes one of the call's values."""
+
+
+# The checks' SQL for users who see every access group (the events and batch system users: the
+# checks do not depend on who they are), compiled once per database and shape (which records are
+# named, and the kind of contact detail) with a stand-in for each value, and reused with the values.
+# Building and compiling the ORM queries is most of a check's cost.
+_context_sql: dict[tuple[Any, ...], tuple[str, list[Any], list[str]] | None] = {}
+_STAND_INS = {name: _Slot(f"\x00{name}%_\\\x00") for name in ("person", "account", "premise", "detail")}
+
+
+def _context_template(key: tuple[Any, ...], user: Any, method: str) -> tuple[str, list[Any], list[str]] | None:
+    if key not in _context_sql:
+        has_person, has_account, has_premise, has_detail = key[2:6]
+        checks = _context_checks(
+            user=user,
+            person_id=_STAND_INS["person"] if has_person else None,
+            account_id=_STAND_INS["account"] if has_account else None,
+            premise_id=_STAND_INS["premise"] if has_premise else None,
+            method=method,
+            contact_detail=_STAND_INS["detail"] if has_detail else "",
+        )
+        sql, params = _exists_sql(checks) if checks else ("", [])
+        slots: list[Any] = []
+        for param in params:
+            slot = next((name for name, stand_in in _STAND_INS.items() if param == stand_in), None)
+            if slot is None and isinstance(param, str) and "\x00" in param:
+                # the ORM changed a value on its way into the SQL (an escaped LIKE pattern, say): not
+                # a value that can be put in later as it is
+                _context_sql[key] = None
+                return None
+            slots.append(_Slot(slot) if slot is not None else param)
+        _context_sql[key] = (sql, slots, list(checks))
+    return _context_sql[key]
+
+
+def contact_context_check(
+    *,
+    user: Any,
+    person_id: str | None,
+    account_id: str | None,
+    premise_id: str | None,
+    method: str,
+    contact_detail: str,
+) -> ContactContext:
+    """Check visibility and relationships of person, account and premise, and that the contact detail
+    is one of the person's, in a single round trip."""
+    row: dict[str, bool] | None = None
+    if sees_everything(user):
+        detail = "phone" if method in ("PHONE", "SMS", "FAX") else "email" if method == "EMAIL" else ""
+        shape = (bool(person_id), bool(account_id), bool(premise_id), bool(person_id and contact_detail and detail))
+        key = (connection.alias, connection.settings_dict["NAME"], *shape, detail)
+        template = _context_template(key, user, method)
+        if template is not None:
+            sql, slots, names = template
+            values = {"person": person_id, "account": account_id, "premise": premise_id, "detail": contact_detail}
+            row = {}
+            if names:
+                with connection.cursor() as cur:
+                    cur.execute(sql, [values[p] if isinstance(p, _Slot) else p for p in slots])
+                    row = dict(zip(names, map(bool, cur.fetchone()), strict=True))
+    if row is None:
+        row = exists_many(
+            _context_checks(
+                user=user,
+                person_id=person_id,
+                account_id=account_id,
+                premise_id=premise_id,
+                method=method,
+                contact_detail=contact_detail,
+            )
+        )
     return ContactContext(
         person_visible=row.get("p", True),
         account_visible=row.get("a", True),
