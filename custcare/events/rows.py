@@ -95,7 +95,8 @@ def array_cursor() -> Any:
 
 def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: list[str], update: list[str]) -> None:
     """INSERT ... ON CONFLICT (unique) DO UPDATE SET update, in one statement: on PostgreSQL each column
-    is sent as one array and the rows unnested from them; elsewhere bulk_create(update_conflicts=True).
+    is sent as one array (or one value, when it is the same on every row) and the rows unnested from
+    them; elsewhere bulk_create(update_conflicts=True).
     `unique` and `update` are field names; the rows must not repeat a unique key."""
     if not rows:
         return
@@ -110,21 +111,21 @@ def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique
         )
         return
     quote = connection.ops.quote_name
-    columns = [quote(str(f.column)) for f in fields]
-    arrays: list[list[Any]] = []
-    for f in fields:
+    columns = _Columns()
+    for n, f in enumerate(fields):
         c = _converter(f)
-        arrays.append([c(row[f.attname] if f.attname in row else defaults[f.attname]) for row in rows])
+        values = [c(row[f.attname] if f.attname in row else defaults[f.attname]) for row in rows]
+        columns.add(f"c{n}", str(f.cast_db_type(connection)), values)
     column_of = {f.name: str(f.column) for f in fields}
-    casts = ", ".join(f"%s::{f.cast_db_type(connection)}[]" for f in fields)
+    rows_sql, params = columns.sql()
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)})"
-        f" SELECT * FROM unnest({casts})"
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
+        f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({rows_sql}) x"
         f" ON CONFLICT ({', '.join(quote(column_of[n]) for n in unique)}) DO UPDATE SET "
         + ", ".join(f"{quote(column_of[n])} = EXCLUDED.{quote(column_of[n])}" for n in update)
     )
     with array_cursor() as cur:
-        cur.execute(sql, arrays)
+        cur.execute(sql, params)
 
 
 _ENCODER = DjangoJSONEncoder()
@@ -177,10 +178,8 @@ def audit_rows_insert(
             for i, (row, obj) in enumerate(zip(rows, objs, strict=True))
         ]
     quote = connection.ops.quote_name
-    arrays: list[list[Any]] = []
-    casts: list[str] = []
+    columns = _Columns()
     snapshot: list[str] = []
-    names: list[str] = []
     stamps: dict[Any, str] = {}
 
     def stamp(value: Any) -> str | None:
@@ -192,37 +191,57 @@ def audit_rows_insert(
 
     for n, f in enumerate(fields):
         convert = _converter(f)
-        arrays.append([convert(row[f.attname]) for row in rows])
-        casts.append(f"%s::{f.cast_db_type(connection)}[]")
-        names.append(f"c{n}")
+        columns.add(f"c{n}", str(f.cast_db_type(connection)), [convert(row[f.attname]) for row in rows], f.primary_key)
         if isinstance(f, models.DateTimeField | models.DateField):
-            arrays.append([stamp(row[f.attname]) for row in rows])
-            casts.append("%s::text[]")
-            names.append(f"j{n}")
+            columns.add(f"j{n}", "text", [stamp(row[f.attname]) for row in rows])
             snapshot.append(f"'{f.attname}', x.j{n}")
         else:
             snapshot.append(f"'{f.attname}', x.c{n}")
     after = f"jsonb_build_object({', '.join(snapshot)})"
     if extra:
-        arrays.append([json.dumps(e, cls=DjangoJSONEncoder) for e in extra])
-        casts.append("%s::jsonb[]")
-        names.append("extra")
+        columns.add("extra", "jsonb", [json.dumps(e, cls=DjangoJSONEncoder) for e in extra])
         after += " || x.extra"
-    arrays.append([s[:300] for s in summaries] if summaries else [""] * len(rows))
-    casts.append("%s::text[]")
-    names.append("summary")
+    columns.add("summary", "text", [s[:300] for s in summaries] if summaries else [""] * len(rows))
     pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
     audit = AuditEntry._meta.db_table
+    rows_sql, params = columns.sql()
     sql = (
-        f"WITH x AS (SELECT * FROM unnest({', '.join(casts)}) AS x ({', '.join(names)})),"
+        f"WITH x AS ({rows_sql}),"
         f" w AS (INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
         f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM x)"
         f" INSERT INTO {quote(audit)} (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
         f" SELECT %s, %s, %s, %s, %s, x.{pk_column}::text, x.summary, NULL, {after} FROM x"
     )
     with array_cursor() as cur:
-        cur.execute(sql, [*arrays, now, user_id, username, action, entity_type])
+        cur.execute(sql, [*params, now, user_id, username, action, entity_type])
     return []
+
+
+class _Columns:
+    """The columns of many rows as the SELECT that gives them back as rows: a column whose value is the
+    same on every row is one parameter, the others one array each, unnested together (sending and
+    unnesting an array of the same value a thousand times costs more than the rest of the column)."""
+
+    def __init__(self) -> None:
+        self.same: list[tuple[str, str, Any]] = []
+        self.varying: list[tuple[str, str, list[Any]]] = []
+
+    def add(self, name: str, db_type: str, values: list[Any], varies: bool = False) -> None:
+        if not varies and values.count(values[0]) == len(values):
+            self.same.append((name, db_type, values[0]))
+        else:
+            self.varying.append((name, db_type, values))
+
+    def sql(self) -> tuple[str, list[Any]]:
+        """The SELECT (the columns by the names given) and its parameters."""
+        same = [f"%s::{db_type} AS {name}" for name, db_type, _ in self.same]
+        params = [value for _, _, value in self.same]
+        if not self.varying:  # one row
+            return f"SELECT {', '.join(same)}", params
+        arrays = ", ".join(f"%s::{db_type}[]" for _, db_type, _ in self.varying)
+        names = ", ".join(name for name, _, _ in self.varying)
+        params.extend(values for _, _, values in self.varying)
+        return f"SELECT {', '.join(['u.*', *same])} FROM unnest({arrays}) AS u ({names})", params
 
 
 def sql_in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
