@@ -194,16 +194,22 @@ class ContactContext:
     premise_linked: bool
     detail_known: bool
 
+    @classmethod
+    def from_row(cls, row: dict[str, bool]) -> ContactContext:
+        """From the checks' answers by name; a check not made (nothing to check) passes."""
+        return cls(
+            person_visible=row.get("p", True),
+            account_visible=row.get("a", True),
+            account_linked=row.get("al", True),
+            premise_visible=row.get("pr", True),
+            premise_linked=row.get("pl", True),
+            detail_known=row.get("d", True),
+        )
 
-def _context_checks(
-    *,
-    user: Any,
-    person_id: str | None,
-    account_id: str | None,
-    premise_id: str | None,
-    method: str,
-    contact_detail: str,
-) -> dict[str, QuerySet[Any]]:
+
+def _context_checks(*, user: Any, values: dict[str, Any], method: str) -> dict[str, QuerySet[Any]]:
+    """The checks as queries; `values`: person, account, premise (ids or None) and detail."""
+    person_id, account_id, premise_id, contact_detail = (values[k] for k in ("person", "account", "premise", "detail"))
     accounts = Account.objects.visible_to(user)
     checks: dict[str, QuerySet[Any]] = {}
     if person_id:
@@ -240,15 +246,9 @@ _STAND_INS = {name: _Slot(f"\x00{name}%_\\\x00") for name in ("person", "account
 
 def _context_template(key: tuple[Any, ...], user: Any, method: str) -> tuple[str, list[Any], list[str]] | None:
     if key not in _context_sql:
-        has_person, has_account, has_premise, has_detail = key[2:6]
-        checks = _context_checks(
-            user=user,
-            person_id=_STAND_INS["person"] if has_person else None,
-            account_id=_STAND_INS["account"] if has_account else None,
-            premise_id=_STAND_INS["premise"] if has_premise else None,
-            method=method,
-            contact_detail=_STAND_INS["detail"] if has_detail else "",
-        )
+        present = dict(zip(("person", "account", "premise", "detail"), key[2:6], strict=True))
+        stand_ins = {name: stand_in if present[name] else None for name, stand_in in _STAND_INS.items()}
+        checks = _context_checks(user=user, values={**stand_ins, "detail": stand_ins["detail"] or ""}, method=method)
         sql, params = _exists_sql(checks) if checks else ("", [])
         slots: list[Any] = []
         for param in params:
@@ -274,6 +274,7 @@ def contact_context_check(
 ) -> ContactContext:
     """Check visibility and relationships of person, account and premise, and that the contact detail
     is one of the person's, in a single round trip."""
+    values = {"person": person_id, "account": account_id, "premise": premise_id, "detail": contact_detail}
     row: dict[str, bool] | None = None
     if sees_everything(user):
         detail = "phone" if method in ("PHONE", "SMS", "FAX") else "email" if method == "EMAIL" else ""
@@ -282,31 +283,14 @@ def contact_context_check(
         template = _context_template(key, user, method)
         if template is not None:
             sql, slots, names = template
-            values = {"person": person_id, "account": account_id, "premise": premise_id, "detail": contact_detail}
             row = {}
             if names:
                 with connection.cursor() as cur:
                     cur.execute(sql, [values[p] if isinstance(p, _Slot) else p for p in slots])
                     row = dict(zip(names, map(bool, cur.fetchone()), strict=True))
     if row is None:
-        row = exists_many(
-            _context_checks(
-                user=user,
-                person_id=person_id,
-                account_id=account_id,
-                premise_id=premise_id,
-                method=method,
-                contact_detail=contact_detail,
-            )
-        )
-    return ContactContext(
-        person_visible=row.get("p", True),
-        account_visible=row.get("a", True),
-        account_linked=row.get("al", True),
-        premise_visible=row.get("pr", True),
-        premise_linked=row.get("pl", True),
-        detail_known=row.get("d", True),
-    )
+        row = exists_many(_context_checks(user=user, values=values, method=method))
+    return ContactContext.from_row(row)
 
 
 def contact_get(*, contact_id: str, user: Any) -> CustomerContact:

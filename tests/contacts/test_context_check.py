@@ -16,16 +16,11 @@ from custcare.security.services import system_user_ensure
 from tests.factories import account_make, person_make, premise_make
 
 
-def _built_each_time(**kwargs: object) -> ContactContext:
-    row = exists_many(selectors._context_checks(**kwargs))  # type: ignore[arg-type]
-    return ContactContext(
-        person_visible=row.get("p", True),
-        account_visible=row.get("a", True),
-        account_linked=row.get("al", True),
-        premise_visible=row.get("pr", True),
-        premise_linked=row.get("pl", True),
-        detail_known=row.get("d", True),
-    )
+def _built_each_time(
+    *, user: object, person_id: str, account_id: str, premise_id: str, method: str, contact_detail: str
+) -> ContactContext:
+    values = {"person": person_id, "account": account_id, "premise": premise_id, "detail": contact_detail}
+    return ContactContext.from_row(exists_many(selectors._context_checks(user=user, values=values, method=method)))
 
 
 @pytest.fixture
