@@ -1,5 +1,7 @@
 """Writing many rows given as plain values (no model instance, no per-value field preparation) for
 bulk event intake: one COPY or one INSERT per table on PostgreSQL, bulk_create elsewhere.
+audit_rows_insert also writes each row's audit entry, in the same statement on PostgreSQL; statements
+that send whole columns as arrays use array_cursor (server-side binding, arrays in binary).
 
 Rows are dicts of field attnames to Python values; a field a row leaves out takes its default. Values
 of JSON fields are encoded with the field's encoder; date-times must be aware; every other value is
@@ -159,6 +161,9 @@ def audit_rows_insert(
     entity_type = model._meta.label_lower
     pk_name = model._meta.pk.attname
     fields = list(model._meta.concrete_fields)
+    for f in fields:  # jsonb_build_object renders these as audit_snapshot does; decimals, times... it would not
+        if f.get_internal_type() not in _PLAIN and not isinstance(f, models.JSONField):
+            raise TypeError(f"audit_rows_insert cannot snapshot {model._meta.label}.{f.name} ({type(f).__name__}).")
     if connection.vendor != "postgresql":
         objs = [model(**row) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=500)

@@ -9,13 +9,16 @@ return the stored outcome. Each contact is keyed by algorithm + source record + 
 and repeats never create a second one.
 
 Speed (issue 4 intake targets): one event and a batch of events go through the same code, a batch of
-one being the single case. Contacts are checked set-based and written with one INSERT per table
-(custcare.contacts.services.generated_contacts_*); the events' audit entries and their contacts' are
-one INSERT. An event that fails rolls back its whole transaction and is then stored in the error queue
-on its own, so the successful path needs no savepoint. Bulk intake of a set-based kind decides which
-events fail before anything is written, then writes the others together; bulk intake of any other kind
-applies each event in a savepoint and does the rest (recipients, contact checks, contacts, events,
-audit) for the batch at once. CustCare's own services raise events with `event_raise`.
+one being the single case. Contacts are checked set-based, as rows rather than model instances, and
+written with one INSERT per table (custcare.contacts.services.generated_contacts_*); on PostgreSQL the
+new contacts and their audit entries are one statement, and the new events and theirs another (see
+custcare.events.rows.audit_rows_insert), elsewhere the audit entries are one INSERT. Python's cyclic
+garbage collector is paused while a batch is received (see _collector_paused). An event that fails
+rolls back its whole transaction and is then stored in the error queue on its own, so the successful
+path needs no savepoint. Bulk intake of a set-based kind decides which events fail before anything is
+written, then writes the others together; bulk intake of any other kind applies each event in a
+savepoint and does the rest (recipients, contact checks, contacts, events, audit) for the batch at
+once. CustCare's own services raise events with `event_raise`.
 """
 
 from __future__ import annotations
