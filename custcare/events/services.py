@@ -618,12 +618,13 @@ def _receive_many(
     stored, system = _intake_state(kind, sorted({items[i][0] for i in parsed}))
     fresh: dict[str, SystemEvent] = {}
     order: list[int] = []
+    now = timezone.now()
     for i in sorted(parsed):
         event_id, payload = items[i]
         if event_id in stored or event_id in fresh:
             results[i] = (stored.get(event_id) or fresh[event_id], False)
             continue
-        fresh[event_id] = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+        fresh[event_id] = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=now)
         order.append(i)
         results[i] = (fresh[event_id], True)
     try:
@@ -697,6 +698,17 @@ def _audit_row(event: SystemEvent, *, user: Any, summary: str) -> dict[str, Any]
 
 
 _EVENT_FIELDS = [f.attname for f in SystemEvent._meta.concrete_fields]
+_EVENT_ORDER = ["id", "kind", "event_id", "payload", "status", "error", "attempts", "source_reference"]
+_EVENT_ORDER += ["contact_ids", "algorithms", "received_at", "processed_at", "received_by_id"]
+if _EVENT_FIELDS != _EVENT_ORDER:
+    raise RuntimeError(f"_event_new builds SystemEvent from {_EVENT_ORDER}; its fields are now {_EVENT_FIELDS}.")
+
+
+def _event_new(*, kind: str, event_id: str, payload: dict[str, Any], sender_id: Any, now: dt.datetime) -> SystemEvent:
+    """A new event, as SystemEvent(kind=..., event_id=..., payload=..., received_by=<sender>) gives it
+    (received now), built from its values in field order: a third of the time, with no keyword or
+    relation handling, which counts in a batch of thousands."""
+    return SystemEvent(None, kind, event_id, payload, "", "", 1, "", [], [], now, None, sender_id)
 
 
 def _receive_applied(
