@@ -93,6 +93,10 @@ def _database() -> dict[str, Any]:
             "transaction_mode": "IMMEDIATE",
         }
         db["TEST"] = {"NAME": os.environ.get("CUSTCARE_SQLITE_TEST_NAME") or None}
+    else:
+        # A few hot reads are prepared statements (custcare.core.sql): psycopg may prepare (Django's own
+        # cursors bind on the client and never do), and the session plans prepared statements once, generically.
+        db["OPTIONS"] = {"prepare_threshold": 5, "options": "-c plan_cache_mode=force_generic_plan"}
     return db
 
 

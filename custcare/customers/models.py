@@ -166,7 +166,16 @@ class PersonName(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(is_primary=True), name="one_primary_name")
         ]
-        indexes = [models.Index(fields=["search_name"], name="personname_search_idx")]
+        # Covering indexes (PostgreSQL; SQLite indexes the key columns only) for customer search: the
+        # persons of a spelling, and a person's other names, are read from the index alone.
+        indexes = [
+            models.Index(
+                fields=["search_name", "person"],
+                include=["id", "name", "name_type", "is_primary"],
+                name="personname_search_cover",
+            ),
+            models.Index(fields=["person"], include=["id", "is_primary", "search_name"], name="personname_person_cover"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -186,6 +195,10 @@ class PersonPhone(models.Model):
 
     class Meta:
         ordering = ["id"]
+        # A person's first phone (lowest id) straight from the index, for search results.
+        indexes = [
+            models.Index(fields=["person", "id"], include=["number", "extension"], name="personphone_person_first")
+        ]
 
     @property
     def display(self) -> str:
@@ -312,7 +325,13 @@ class AccountPerson(models.Model):
             models.UniqueConstraint(fields=["account", "person"], name="account_person_once"),
             models.UniqueConstraint(fields=["account"], condition=Q(main_customer=True), name="one_main_customer"),
         ]
-        indexes = [models.Index(fields=["person", "account"], name="acctper_person_idx")]
+        # Covering (PostgreSQL) for search results and access checks: a person's accounts without the table.
+        indexes = [
+            models.Index(
+                fields=["person", "account"], include=["id", "main_customer", "receives_notifications"],
+                name="acctper_person_cover",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person_id} on {self.account_id} ({self.relationship_type})"
@@ -344,7 +363,10 @@ class ServiceAgreement(models.Model):
     class Meta:
         ordering = ["account_id", "start_date", "id"]
         indexes = [
-            models.Index(fields=["account", "status"], name="sa_account_status_idx"),
+            # Covering (PostgreSQL) for search results: an account's premises served without the table.
+            models.Index(
+                fields=["account", "status"], include=["premise", "start_date", "id"], name="sa_account_status_cover"
+            ),
             models.Index(fields=["premise", "status"], name="sa_premise_status_idx"),
         ]
 

@@ -38,9 +38,10 @@ for each word, any of its trigrams; steps 2 and 3: any trigram of the query; bes
 SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures, computed as pg_trgm
 computes them.
 
-A search costs at most a few statements: on PostgreSQL one to set pg_trgm's thresholds, one per name step
-tried, and one that reads every result row (person, first phone, visible accounts, premises) as plain
-values; ids, phones and identifiers are looked up together in one.
+A search costs at most a few statements: ids, phones and identifiers are looked up together in one, and
+one more reads every result row (person, first phone, visible accounts, premises) as plain values (a
+prepared statement on PostgreSQL); a name step is one statement, the first one sent in one round trip
+with pg_trgm's thresholds.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ from django.db.models import (
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 
+from custcare.core.sql import fetch_prepared
 from custcare.customers.models import (
     Account,
     AccountPerson,
@@ -240,9 +242,7 @@ def _by_exact_keys(
             "SELECT 'identifier', person_id, id_type_id FROM customers_personidentifier WHERE search_value = %s"
         )
         params.append(ident)
-    with connection.cursor() as cur:
-        cur.execute(" UNION ALL ".join(parts), params)
-        found = cur.fetchall()
+    found = fetch_prepared(" UNION ALL ".join(parts), params)  # a few texts, each planned once per connection
     premise_visible = any(what == "premise" for what, _, _ in found)
     served = False
     for what, ref, extra in found:
@@ -414,15 +414,20 @@ def _name_hit(row: _NameRow) -> tuple[str, bool, float, str, str]:
     return person_id, bool(is_exact), float(score), name, matched
 
 
+# pg_trgm's operators read their thresholds from session settings: ours are set before each search (a flag
+# cached per connection would go stale when a transaction that set them rolls back). The name search
+# sends this in the same round trip as its first step.
+_TRGM_THRESHOLDS = (
+    "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
+    " set_config('pg_trgm.word_similarity_threshold', %s, false)"
+)
+_TRGM_PARAMS = [str(SIMILARITY_THRESHOLD), str(WORD_SIMILARITY_THRESHOLD)]
+
+
 def _trgm_thresholds() -> None:
-    """pg_trgm's operators read their thresholds from session settings; set ours for this session.
-    One short statement per search: a cached flag would go stale when a transaction that set it rolls back."""
+    """Set pg_trgm's thresholds for this session (one short statement)."""
     with connection.cursor() as cur:
-        cur.execute(
-            "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
-            " set_config('pg_trgm.word_similarity_threshold', %s, false)",
-            [str(SIMILARITY_THRESHOLD), str(WORD_SIMILARITY_THRESHOLD)],
-        )
+        cur.execute(_TRGM_THRESHOLDS, _TRGM_PARAMS)
 
 
 # The name steps, tried in turn until one finds a name (see the module docstring).
@@ -449,44 +454,50 @@ def _name_condition(key: str, step: int, column: str = "customers_personname.sea
 
 
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """The best `limit + 1` persons the user may see, in one statement per name step.
+    """The best `limit + 1` persons the user may see, in one statement per name step (the first one sent
+    in one round trip with pg_trgm's thresholds).
 
     The step matches and scores the distinct spellings (`customers_searchname`, see migration 0003), not
     every name: a common name is one spelling for hundreds of persons. The spellings are ranked (exact,
-    score, spelling) and their persons read in that order through the btree index on
-    `customers_personname.search_name`, by person id within a spelling (an incremental sort, so the
-    database stops reading once it has enough). A person is listed at its best matching name only (exact,
-    score, primary, spelling, id: the check reads the person's few other names), and the access check
-    runs in rank order above an `OFFSET 0` fence, so the statement stops after `limit + 1` visible persons.
+    score, spelling) and their persons read in that order from the covering index on
+    `customers_personname (search_name, person_id)`, by person id within a spelling (an incremental sort,
+    so the database stops reading once it has enough). A person is listed at its best matching name only
+    (exact, score, primary, spelling, id: the check reads the person's few other names), and the access
+    check runs in rank order above an `OFFSET 0` fence, so the statement stops after `limit + 1` visible
+    persons.
     """
-    _trgm_thresholds()
     visible, visible_params = _person_visible_sql("m.person_id", user)
     score = "greatest(similarity({c}, %s), word_similarity(%s, {c}))"
     for step in NAME_STEPS:
         where, params = _name_condition(key, step, "k.search_name")
         other_where, other_params = _name_condition(key, step, "o.search_name")
+        sql = (
+            "WITH spelling AS MATERIALIZED ("
+            " SELECT k.search_name, k.search_name = ANY(%s) AS exact,"
+            f" {score.format(c='k.search_name')} AS score"
+            f" FROM customers_searchname k WHERE {where})"
+            " SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
+            "  SELECT n.id, n.person_id, n.name, n.name_type, n.is_primary, n.search_name, s.exact, s.score"
+            "  FROM (SELECT * FROM spelling ORDER BY exact DESC, score DESC, search_name) s"
+            "  JOIN customers_personname n ON n.search_name = s.search_name"
+            "  ORDER BY s.exact DESC, s.score DESC, s.search_name, n.person_id OFFSET 0"
+            ") m WHERE NOT EXISTS ("
+            "  SELECT 1 FROM ("
+            "   SELECT o.id, o.is_primary, o.search_name, o.search_name = ANY(%s) AS exact,"
+            f"   {score.format(c='o.search_name')} AS score"
+            f"   FROM customers_personname o WHERE o.person_id = m.person_id AND o.id <> m.id AND {other_where}"
+            "  ) b WHERE b.exact > m.exact OR (b.exact = m.exact AND (b.score > m.score OR (b.score = m.score"
+            "   AND (b.is_primary > m.is_primary OR (b.is_primary = m.is_primary"
+            "   AND (b.search_name < m.search_name OR (b.search_name = m.search_name AND b.id < m.id)))))))"
+            f") AND {visible} LIMIT %s"
+        )
+        params = [exact, key, key, *params, exact, key, key, *other_params, *visible_params, limit + 1]
         with connection.cursor() as cur:
-            cur.execute(
-                "WITH spelling AS MATERIALIZED ("
-                " SELECT k.search_name, k.search_name = ANY(%s) AS exact,"
-                f" {score.format(c='k.search_name')} AS score"
-                f" FROM customers_searchname k WHERE {where})"
-                " SELECT m.person_id, m.name, m.name_type, m.is_primary, m.exact, m.score FROM ("
-                "  SELECT n.id, n.person_id, n.name, n.name_type, n.is_primary, n.search_name, s.exact, s.score"
-                "  FROM (SELECT * FROM spelling ORDER BY exact DESC, score DESC, search_name) s"
-                "  JOIN customers_personname n ON n.search_name = s.search_name"
-                "  ORDER BY s.exact DESC, s.score DESC, s.search_name, n.person_id OFFSET 0"
-                ") m WHERE NOT EXISTS ("
-                "  SELECT 1 FROM ("
-                "   SELECT o.id, o.is_primary, o.search_name, o.search_name = ANY(%s) AS exact,"
-                f"   {score.format(c='o.search_name')} AS score"
-                f"   FROM customers_personname o WHERE o.person_id = m.person_id AND o.id <> m.id AND {other_where}"
-                "  ) b WHERE b.exact > m.exact OR (b.exact = m.exact AND (b.score > m.score OR (b.score = m.score"
-                "   AND (b.is_primary > m.is_primary OR (b.is_primary = m.is_primary"
-                "   AND (b.search_name < m.search_name OR (b.search_name = m.search_name AND b.id < m.id)))))))"
-                f") AND {visible} LIMIT %s",
-                [exact, key, key, *params, exact, key, key, *other_params, *visible_params, limit + 1],
-            )
+            if step == NAME_STEPS[0]:
+                cur.execute(f"{_TRGM_THRESHOLDS}; {sql}", [*_TRGM_PARAMS, *params])
+                cur.nextset()
+            else:
+                cur.execute(sql, params)
             rows = cur.fetchall()
         if rows:
             return [_name_hit(r) for r in rows]
@@ -709,17 +720,20 @@ def _rows(hits: _Hits, user: Any, limit: int) -> tuple[list[SearchRow], bool]:
 def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
     """The rows for these persons, those the user may see, in one statement: each person with the first
     phone, the visible accounts (main customer first) and, per account, the premises served (service
-    agreements not canceled, oldest first) and the mailing premise if the user may see it."""
-    db = connection.alias
+    agreements not canceled, oldest first) and the mailing premise if the user may see it. The statement
+    joins six tables and its text does not change from one search to the next (the persons are one array
+    parameter on PostgreSQL), so it is prepared: planned once per connection (see custcare.core.sql)."""
     account_ok, account_params = _account_visible_sql("a", user)
     mailing_ok, mailing_params = _premise_visible_sql("mp.id", user)
-    persons_in, persons_params = _in("q.id", person_ids)
-    # Keeps the persons' subquery (and its phone lookup, once per person) apart from the joins below.
-    fence = "OFFSET 0" if connection.vendor == "postgresql" else "LIMIT -1"
+    if connection.vendor == "postgresql":
+        persons_in, persons_params = "q.id = ANY(%s)", [list(person_ids)]
+        fence = "OFFSET 0"  # keeps the persons' subquery (and its phone lookup, once per person) apart
+    else:
+        persons_in, persons_params = _in("q.id", person_ids)
+        fence = "LIMIT -1"
     sql = (
         f"SELECT {_cols('p', _PERSON_FIELDS)}, p.phone, ap.id,"
-        f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)},"
-        " (SELECT cc.description FROM customers_customerclass cc WHERE cc.code = a.customer_class_id),"
+        f" ap.main_customer, {_cols('a', _ACCOUNT_FIELDS)}, cc.description,"
         f" s.start_date, s.id, {_cols('sp', _PREMISE_FIELDS)},"
         f" {_cols('mp', _PREMISE_FIELDS)},"
         f" CASE WHEN mp.id IS NULL THEN 0 WHEN mp.id = s.premise_id THEN 1 WHEN {mailing_ok} THEN 1 ELSE 0 END"
@@ -729,15 +743,19 @@ def _person_rows(person_ids: list[str], user: Any) -> list[SearchRow]:
         f"  FROM customers_person q WHERE {persons_in} {fence}) p"
         " LEFT JOIN customers_accountperson ap ON ap.person_id = p.id"
         f" LEFT JOIN customers_account a ON a.id = ap.account_id AND {account_ok}"
+        " LEFT JOIN customers_customerclass cc ON cc.code = a.customer_class_id"
         " LEFT JOIN customers_serviceagreement s"
         "  ON s.account_id = a.id AND s.premise_id IS NOT NULL AND s.status <> %s"
         " LEFT JOIN customers_premise sp ON sp.id = s.premise_id"
         " LEFT JOIN customers_premise mp ON mp.id = a.mailing_premise_id"
     )
     params = [*mailing_params, *persons_params, *account_params, ServiceAgreement.Status.CANCELED.value]
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        found = cur.fetchall()
+    return _person_rows_read(fetch_prepared(sql, params), user)
+
+
+def _person_rows_read(found: list[tuple[Any, ...]], user: Any) -> list[SearchRow]:
+    """The SearchRows of `_person_rows`' statement result."""
+    db = connection.alias
     np, na, npr = len(_PERSON_FIELDS), len(_ACCOUNT_FIELDS), len(_PREMISE_FIELDS)
     p_id, a_id, a_class, pr_id = (
         _PERSON_FIELDS.index("id"),

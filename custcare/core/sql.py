@@ -1,0 +1,54 @@
+"""Read statements that CustCare sends very often with the same text, run as prepared statements.
+
+Django binds parameters on the client (the whole statement text goes to PostgreSQL each time and is
+planned each time). For most statements planning is cheap; for a few hot reads that join many tables it
+is most of the cost: customer search's result rows, for instance, take 2-5 ms to plan and well under
+1 ms to run for one person. `fetch_prepared` runs such a statement with server-side binding and
+psycopg's `prepare=True`, so each database connection plans it once (PostgreSQL keeps the statement for
+the connection's life). CustCare's settings open PostgreSQL sessions with `plan_cache_mode` set to
+`force_generic_plan`, which only prepared statements heed (Django's own statements are never prepared):
+with `auto`, PostgreSQL keeps planning a statement whose generic plan it estimates dearer, such as one
+with a list parameter of unknown length. Statement text must therefore be stable: pass lists as one
+array parameter (`column = ANY(%s)`), not as a variable number of placeholders, and prepare only
+statements whose best plan does not depend on the values (key lookups and joins, not selective filters).
+
+Behind PgBouncer in transaction pooling mode, use PgBouncer 1.21 or later with `max_prepared_statements`
+set, and `ALTER ROLE ... SET plan_cache_mode = force_generic_plan` instead of the connection option
+(see docs/operations.md). SQLite runs the statement as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+
+def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of one read statement (%s placeholders, `%%` for a literal %), prepared on PostgreSQL.
+    Logged like any other statement when queries are logged (debug, CaptureQueriesContext)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall()
+    import psycopg
+    from django.db.backends.postgresql.base import CursorDebugWrapper
+
+    connection.ensure_connection()
+    connection.validate_no_broken_transaction()
+    pg = connection.connection
+    if pg.prepare_threshold is None:  # settings without CustCare's database OPTIONS: prepare all the same
+        pg.prepare_threshold = 5
+    raw: psycopg.Cursor[Any] = psycopg.Cursor(pg)
+    try:
+        with connection.wrap_database_errors:
+            if connection.queries_logged:  # logged with its values, as Django logs its own statements
+                logged = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
+                with CursorDebugWrapper(raw, connection).debug_sql(logged):
+                    raw.execute(sql, params, prepare=True)
+            else:
+                raw.execute(sql, params, prepare=True)
+            return raw.fetchall()
+    finally:
+        raw.close()
