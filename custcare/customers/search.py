@@ -40,8 +40,8 @@ computes them.
 
 A search costs at most a few statements: ids, phones and identifiers are looked up together in one, and
 one more reads every result row (person, first phone, visible accounts, premises) as plain values (a
-prepared statement on PostgreSQL); a name step is one statement, the first one sent in one round trip
-with pg_trgm's thresholds.
+prepared statement on PostgreSQL, as are the id lookups and the name steps); a name search sets
+pg_trgm's thresholds first, then runs one statement per name step tried.
 """
 
 from __future__ import annotations
@@ -414,9 +414,8 @@ def _name_hit(row: _NameRow) -> tuple[str, bool, float, str, str]:
     return person_id, bool(is_exact), float(score), name, matched
 
 
-# pg_trgm's operators read their thresholds from session settings: ours are set before each search (a flag
-# cached per connection would go stale when a transaction that set them rolls back). The name search
-# sends this in the same round trip as its first step.
+# pg_trgm's operators read their thresholds from session settings: ours are set before each name search (a
+# flag cached per connection would go stale when a transaction that set them rolls back).
 _TRGM_THRESHOLDS = (
     "SELECT set_config('pg_trgm.similarity_threshold', %s, false),"
     " set_config('pg_trgm.word_similarity_threshold', %s, false)"
@@ -454,8 +453,9 @@ def _name_condition(key: str, step: int, column: str = "customers_personname.sea
 
 
 def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """The best `limit + 1` persons the user may see, in one statement per name step (the first one sent
-    in one round trip with pg_trgm's thresholds).
+    """The best `limit + 1` persons the user may see, in one statement per name step, after one that sets
+    pg_trgm's thresholds. Each step's statement is prepared (planned once per connection, generically:
+    its plan is the same whatever the name, see custcare.core.sql).
 
     The step matches and scores the distinct spellings (`customers_searchname`, see migration 0003), not
     every name: a common name is one spelling for hundreds of persons. The spellings are ranked (exact,
@@ -492,13 +492,9 @@ def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tup
             f") AND {visible} LIMIT %s"
         )
         params = [exact, key, key, *params, exact, key, key, *other_params, *visible_params, limit + 1]
-        with connection.cursor() as cur:
-            if step == NAME_STEPS[0]:
-                cur.execute(f"{_TRGM_THRESHOLDS}; {sql}", [*_TRGM_PARAMS, *params])
-                cur.nextset()
-            else:
-                cur.execute(sql, params)
-            rows = cur.fetchall()
+        if step == NAME_STEPS[0]:
+            _trgm_thresholds()
+        rows = fetch_prepared(sql, params)
         if rows:
             return [_name_hit(r) for r in rows]
     return []
