@@ -77,10 +77,8 @@ def contact_type_config_get(
     statement that reads the version instead); each call returns new instances."""
     if contact_type_id is not None:
         key: tuple[Any, ...] = ("id", contact_type_id)
-        qs = ContactType.objects.filter(pk=contact_type_id)
     elif contact_class and type_code:
         key = ("code", contact_class, type_code)
-        qs = ContactType.objects.filter(contact_class_id=contact_class, type_code=type_code)
     else:
         raise ValidationFailed(
             "Name the contact type.", {"contact_type": ["Give contact_type_id, or contact_class and contact_type."]}
@@ -90,6 +88,10 @@ def contact_type_config_get(
     rows = cached.get(key)
     if rows is not None and _config_version() == version:
         return _config_from_rows(rows)
+    if contact_type_id is not None:
+        qs = ContactType.objects.filter(pk=contact_type_id)
+    else:
+        qs = ContactType.objects.filter(contact_class_id=contact_class, type_code=type_code)
     # the version in the same statement as the rows: they belong together
     rows = list(
         qs.values(
