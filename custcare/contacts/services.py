@@ -38,7 +38,7 @@ from custcare.core.errors import AccessDenied, ValidationFailed
 from custcare.core.ids import new_id, new_ids
 from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
 from custcare.customers.normalize import PhoneError, phone_e164
-from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy
+from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy, sql_in_set
 from custcare.security.roles import require
 
 Errors = dict[str, list[str]]
@@ -262,12 +262,14 @@ def _contact_validate(request: NewContact, *, contact: CustomerContact, values: 
 
 
 def _among(qs: Any, column: str, values: set[str]) -> Any:
-    """`qs` filtered to rows whose `column` is one of `values`: on PostgreSQL as `= ANY(<one array>)`, so a
-    set of thousands is one parameter instead of thousands of placeholders the driver rewrites one by one."""
+    """`qs` filtered to rows whose `column` is one of `values`: on PostgreSQL as one array joined as a set
+    (see custcare.events.rows.sql_in_set: a set of thousands is one parameter, and is planned as a set,
+    not value by value). Run through array_cursor."""
     if connection.vendor != "postgresql":
         return qs.filter(**{f"{column}__in": values})
-    table = connection.ops.quote_name(qs.model._meta.db_table)
-    return qs.extra(where=[f"{table}.{connection.ops.quote_name(column)} = ANY(%s)"], params=[sorted(values)])
+    quote = connection.ops.quote_name
+    where, params = sql_in_set(f"{quote(qs.model._meta.db_table)}.{quote(column)}", sorted(values))
+    return qs.extra(where=[where], params=params)
 
 
 def _contexts_check_many(

@@ -249,6 +249,17 @@ class _Columns:
         return f"SELECT {', '.join(['u.*', *same])} FROM unnest({arrays}) AS u ({names})", params
 
 
+def sql_in_set(column: str, values: list[str]) -> tuple[str, list[Any]]:
+    """`column` (of text values) is one of `values`, as SQL and its parameters, for sets of hundreds or
+    thousands of values: on PostgreSQL `IN (SELECT unnest(<one array>))`, which the planner treats as
+    one set to join, where `= ANY(<array>)` has each value's selectivity estimated on its own (10-50 ms
+    of planning for a thousand values on a table with detailed statistics); elsewhere as sql_in. Run it
+    through array_cursor."""
+    if connection.vendor == "postgresql":
+        return f"{column} IN (SELECT unnest(%s::text[]))", [list(values)]
+    return sql_in(column, values)
+
+
 def sql_in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
     """`column` is one of `values`, as SQL and its parameters: on PostgreSQL `= ANY(%s)` with one array
     parameter (the statement text stays short however many values there are: the driver does not

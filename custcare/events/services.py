@@ -63,7 +63,7 @@ from custcare.events.registry import (
     event_kind_get,
     event_kinds,
 )
-from custcare.events.rows import audit_rows_insert, rows_copy, sql_in
+from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy, sql_in, sql_in_set
 from custcare.security.roles import require
 from custcare.security.services import system_user_ensure
 
@@ -174,8 +174,8 @@ def _recipients_many(wanted: list[tuple[EventContext, str]]) -> list[list[tuple[
     every = {a for accounts in accounts_of for a in accounts}
     links: dict[str, list[tuple[str, bool, bool]]] = {}
     if every:
-        among, params = sql_in("account_id", sorted(every))
-        with connection.cursor() as cur:
+        among, params = sql_in_set("account_id", sorted(every))
+        with array_cursor() as cur:
             cur.execute(
                 "SELECT person_id, account_id, main_customer, receives_notifications"
                 f" FROM {AccountPerson._meta.db_table} WHERE {among}",

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.db import connection
 from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +21,7 @@ from custcare.events.registry import (
     Trigger,
     register_event_kind,
 )
-from custcare.events.rows import rows_upsert, sql_in
+from custcare.events.rows import array_cursor, rows_upsert, sql_in, sql_in_set
 from custcare.fieldwork.models import (
     FieldActivity,
     FieldActivityRemark,
@@ -174,14 +173,15 @@ def _reference_read(payloads: list[Any]) -> tuple[dict[str, set[str]], dict[str,
         params.extend(among_params)
     for key, (table, column) in tables.items():
         if wanted[key]:
-            among, among_params = sql_in(column, wanted[key])
+            # premises and accounts: a set of up to a batch's worth, planned as a set (see sql_in_set)
+            among, among_params = (sql_in if key == "T" else sql_in_set)(column, wanted[key])
             parts.append(f"SELECT '{key}', {column}, NULL, NULL, NULL, NULL, NULL, NULL FROM {table} WHERE {among}")
             params.extend(among_params)
     found: dict[str, set[str]] = {"T": set(), "P": set(), "A": set(), "R": set()}
     links: list[tuple[str, int, int, Algorithm]] = []
     if not parts:
         return found, {}
-    with connection.cursor() as cur:
+    with array_cursor() as cur:
         cur.execute(" UNION ALL ".join(parts), params)
         for key, code, sequence, link_id, alg_code, description, alg_type, parameters in cur.fetchall():
             found[key].add(code)
