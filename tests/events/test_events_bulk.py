@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from custcare.contacts.models import ContactCharacteristic, CustomerContact
+from custcare.contacts.models import ContactCharacteristic, ContactType, CustomerContact, Reminder
 from custcare.core.audit import audit_snapshot
 from custcare.core.errors import DomainError
 from custcare.core.models import AuditEntry
@@ -221,3 +221,30 @@ def test_audit_entries_are_the_snapshots_of_what_was_written(integrator, custome
         assert entry.entity_id == str(event.pk)
         assert entry.after == audit_snapshot(SystemEvent.objects.get(pk=event.pk))
         assert entry.after["contact_ids"] == event.contact_ids and len(event.contact_ids) == 1
+
+
+def test_a_type_with_a_reminder_role_gets_its_follow_up_in_bulk_as_one_by_one(integrator, three, farsptocus):  # noqa: F811
+    a, b, _c = three
+    ctype = ContactType.objects.get(contact_class_id="SVC", type_code="FIELDVIS")
+    ctype.reminder_role = "FIELD"
+    ctype.save()
+    spoke = [{"remark_type": "SPOKE", "text": "Asked about the meter"}]
+    items = [(f"R-{i}", _payload(a if i % 2 else b, field_activity_id=f"FA-R{i}", remarks=spoke)) for i in range(24)]
+    outcomes = []
+    for receive in (_one_by_one, lambda its, user: events_receive_many(kind=KIND, items=its, user=user)):
+        try:
+            with transaction.atomic():
+                assert all(r[0].status == "PROCESSED" for r in receive(items, integrator))
+                outcomes.append(
+                    sorted(
+                        Reminder.objects.values_list(
+                            "contact__origin_reference", "send_to_role_id", "comment", "log_entry__comment"
+                        )
+                    )
+                )
+                raise _Undo
+        except _Undo:
+            pass
+    single, bulk = outcomes
+    assert bulk == single and len(bulk) == 24
+    assert bulk[0][1:3] == ("FIELD", "Follow up: Crew North 3 spoke to the customer: Asked about the meter")
