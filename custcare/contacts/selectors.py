@@ -35,7 +35,7 @@ from custcare.security.roles import require
 
 @dataclass
 class ContactTypeConfig:
-    """A contact type with its characteristic rules and validation algorithms, read in two queries."""
+    """A contact type with its characteristic rules and validation algorithms (see contact_type_config_get)."""
 
     contact_type: ContactType
     characteristics: list[ContactTypeCharacteristic]
