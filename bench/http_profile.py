@@ -66,7 +66,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.db import connection
 
     from bench.events_bench import KIND, _events, _rows
     from custcare.events.services import event_receive
@@ -108,14 +107,27 @@ def main() -> None:
     args.path = path
     first_event = _rows("SELECT id FROM events_systemevent WHERE event_id = %s", [warm[0]["event_id"]])[0][0]
     events = _events(tag, args.requests + 1, pairs)
+    # the statements one request sends, counted where psycopg sends them: Django's cursors, prepared
+    # statements (custcare.core.sql) and COPY alike; BEGIN and COMMIT are not counted
+    import psycopg
+
     captured: list[str] = []
+    originals = {name: getattr(psycopg.Cursor, name) for name in ("execute", "executemany", "copy")}
 
-    def capture(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        captured.append(sql)
-        return execute(sql, params, many, context)
+    def counting(name: str) -> Any:
+        def method(cur: Any, query: Any, *a: Any, **k: Any) -> Any:
+            captured.append(query if isinstance(query, str) else repr(query))
+            return originals[name](cur, query, *a, **k)
 
-    with connection.execute_wrapper(capture):
+        return method
+
+    for name in originals:
+        setattr(psycopg.Cursor, name, counting(name))
+    try:
         request(args.requests, events)
+    finally:
+        for name, original in originals.items():
+            setattr(psycopg.Cursor, name, original)
     statements = len(captured)
     # CPU time, not wall time: on a shared machine the waits for PostgreSQL say little about our cost
     profiler = cProfile.Profile(time.process_time) if args.profile else None

@@ -20,6 +20,7 @@ from custcare.contacts.models import (
     CustomerContact,
 )
 from custcare.core.errors import NotFound, ValidationFailed
+from custcare.core.sql import fetch_prepared
 from custcare.customers.models import (
     Account,
     AccountPerson,
@@ -59,10 +60,8 @@ _VERSION_SQL = "SELECT value FROM contacts_configversion WHERE id = 1"
 
 
 def _config_version() -> int | None:
-    with connection.cursor() as cur:
-        cur.execute(_VERSION_SQL)
-        row = cur.fetchone()
-    return row[0] if row else None
+    rows = fetch_prepared(_VERSION_SQL, [])
+    return rows[0][0] if rows else None
 
 
 def contact_type_config_get(
@@ -286,10 +285,9 @@ def contact_context_check(
         if template is not None:
             sql, slots, names = template
             row = {}
-            if names:
-                with connection.cursor() as cur:
-                    cur.execute(sql, [values[p] if isinstance(p, _Slot) else p for p in slots])
-                    row = dict(zip(names, map(bool, cur.fetchone()), strict=True))
+            if names:  # a key lookup per check: prepared on PostgreSQL, planned once per connection
+                (answers,) = fetch_prepared(sql, [values[p] if isinstance(p, _Slot) else p for p in slots])
+                row = dict(zip(names, map(bool, answers), strict=True))
     if row is None:
         row = exists_many(_context_checks(user=user, values=values, method=method))
     return ContactContext.from_row(row)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from custcare.core.audit import audit_record
 from custcare.core.errors import DomainError
+from custcare.core.sql import fetch_prepared
 from custcare.security.context import MEMBERSHIPS_SQL, user_security_context_set
 from custcare.security.models import ApiToken
 
@@ -77,9 +78,8 @@ def api_token_user(token: str) -> AbstractBaseUser | None:
     between requests: a revoked or expired token fails on the next request."""
     names, sql, converters = _token_check_for(connection)
     digest = _digest(token)
-    with connection.cursor() as cur:
-        cur.execute(sql, [digest, digest, digest, connection.ops.adapt_datetimefield_value(timezone.now())])
-        rows = cur.fetchall()
+    # prepared on PostgreSQL: a key lookup, planned once per connection rather than on every request
+    rows = fetch_prepared(sql, [digest, digest, digest, connection.ops.adapt_datetimefield_value(timezone.now())])
     if not rows:
         return None
     values = []
