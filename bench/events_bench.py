@@ -1,7 +1,7 @@
 """System events on PostgreSQL: the intake API, bulk intake, and the credit card expiry batch.
 
     .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8]
-        [--bulk-events 20000] [--autopays 1000000] [--batch 500]
+        [--bulk-events 20000] [--autopays 1000000] [--batch 500] [--workers 1,2,1,2]
         [--only statements,http,http-batch,bulk,expiry]
         [--db custcare_bench_ev] [--server postgres://postgres@127.0.0.1:5432] [--drop]
 
@@ -21,7 +21,8 @@ audit entries).
   POST /api/v1/events/<kind>/batch (one transaction per request).
 - bulk: `custcare events import` of a JSON lines file of `--bulk-events` events, in process, with the
   CPU time the import itself used per event (the rest of the wall time is the database's, or waiting
-  for a CPU on a busy machine).
+  for a CPU on a busy machine); once per value of `--workers` (e.g. 1,2,1,2: the import's --workers,
+  runs alternated so that they are compared in the same conditions), each with its own events.
 - raw: for each, one `INSERT INTO contacts_customercontact ... SELECT FROM unnest(...)` of the same
   number of contacts with the same column values (ids from the same counter): the floor.
 - expiry: `--autopays` auto-pay records generated in SQL over the seeded accounts (one in ten a bank
@@ -336,7 +337,14 @@ def _fresh_session() -> None:
     connection.close()
 
 
-def bench_bulk(events: list[dict[str, Any]]) -> dict[str, Any]:
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bench_bulk(events: list[dict[str, Any]], workers: int = 1) -> dict[str, Any]:
     from django.core.management import call_command
 
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as handle:
@@ -348,15 +356,18 @@ def bench_bulk(events: list[dict[str, Any]]) -> dict[str, Any]:
     from io import StringIO
 
     out = StringIO()
-    started, cpu = time.perf_counter(), time.process_time()
-    call_command("events", "import", path, "--kind", KIND, "--batch-size", "1000", stdout=out, stderr=StringIO())
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    started, cpu = time.perf_counter(), time.process_time() + _children_cpu()
+    call_command(
+        "events", "import", path, "--kind", KIND, "--batch-size", "1000", "--workers", str(workers),
+        stdout=out, stderr=StringIO(),
+    )  # fmt: skip
+    elapsed, cpu = time.perf_counter() - started, time.process_time() + _children_cpu() - cpu
     os.unlink(path)
     return {
         "events": len(events),
         "seconds": elapsed,
         "rate": len(events) / elapsed,
-        "cpu_ms": cpu * 1000 / len(events),  # the import's own CPU per event (the database's is not counted)
+        "cpu_ms": cpu * 1000 / len(events),  # the import CPU per event, workers included (not the database's)
         "summary": out.getvalue(),
     }
 
@@ -469,6 +480,9 @@ def main() -> None:
     parser.add_argument("--autopays", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=500, help="events per request for http-batch")
     parser.add_argument("--only", default="statements,http,http-batch,bulk,expiry")
+    parser.add_argument(
+        "--workers", default="1", help="bulk: the import's --workers, one run each in turn, e.g. 1,2,1,2"
+    )
     parser.add_argument("--db", default="custcare_bench_ev")
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--drop", action="store_true")
@@ -510,13 +524,15 @@ def main() -> None:
                 f" client CPU {result['cpu_share']:.2f} of one CPU; raw insert {result['events'] / raw:.0f} rows/s;"
                 f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f}"
             )
-        if "bulk" in only:
+        for n, workers in enumerate(int(w) for w in args.workers.split(",")) if "bulk" in only else []:
+            load = os.getloadavg()[0]
             _fresh_session()
-            events = _events(f"B{tag}", args.bulk_events, pairs)
-            result = bench_bulk(events)
-            raw = _raw_insert(result["events"], pairs, f"b{tag}")
+            events = _events(f"B{n}{tag}", args.bulk_events, pairs)
+            result = bench_bulk(events, workers)
+            raw = _raw_insert(result["events"], pairs, f"b{n}{tag}")
             print(
-                f"bulk: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
+                f"bulk --workers {workers}: {result['events']} events in {result['seconds']:.2f} s"
+                f" = {result['rate']:.0f} events/s (load average at start {load:.1f})"
                 f" (target {BULK_TARGET}); import CPU {result['cpu_ms']:.3f} ms per event;"
                 f" raw insert {result['events'] / raw:.0f} rows/s;"
                 f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f};"

@@ -87,6 +87,7 @@ class UmbrellaAgreementRenewedPayload(BaseModel):
 @register_event_kind("umbrella-agreement-renewed", description="An umbrella agreement was renewed")
 class UmbrellaAgreementRenewedKind(EventKind):
     Payload = UmbrellaAgreementRenewedPayload
+    partition_field = "agreement_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, UmbrellaAgreementRenewedPayload)
@@ -161,6 +162,7 @@ class ServiceAgreementActivatedPayload(BaseModel):
 @register_event_kind("service-agreement-activated", description="A service agreement was activated")
 class ServiceAgreementActivatedKind(EventKind):
     Payload = ServiceAgreementActivatedPayload
+    partition_field = "sa_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         """`user` is the events system user: the activation is recorded and audited under it."""

@@ -110,6 +110,7 @@ class CaseStatusChangedPayload(BaseModel):
 @register_event_kind("case-opened", description="A case was opened")
 class CaseOpenedKind(EventKind):
     Payload = CaseOpenedPayload
+    partition_field = "case_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, CaseOpenedPayload)
@@ -169,6 +170,7 @@ def _check_parties(account_id: str, person_id: str | None, premise_id: str | Non
 @register_event_kind("case-status-changed", description="A case entered another status")
 class CaseStatusChangedKind(EventKind):
     Payload = CaseStatusChangedPayload
+    partition_field = "case_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, CaseStatusChangedPayload)

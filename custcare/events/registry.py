@@ -167,6 +167,20 @@ class EventKind:
     description: ClassVar[str] = ""
     Payload: ClassVar[type[BaseModel]]
     set_based: ClassVar[bool] = False
+    # The payload field naming the source record the event is about (e.g. the field activity id), for
+    # partition_key; None: the event id.
+    partition_field: ClassVar[str | None] = None
+
+    @classmethod
+    def partition_key(cls, event_id: str, payload: dict[str, Any]) -> str:
+        """Which events must be received one after the other, in file order: those about the same source
+        record. Read from the raw (not yet validated) payload, so it costs nothing; a payload without the
+        field (malformed, refused anyway) is keyed by its event id. `custcare events import --workers`
+        sends all the events of one key to the same worker."""
+        value = payload.get(cls.partition_field) if cls.partition_field else None
+        if value is None or value == "":
+            return f"event:{event_id}"
+        return f"{cls.partition_field}:{value}"
 
     def apply(self, payload: BaseModel, *, user: Any) -> tuple[str, list[Trigger]]:
         """Record the event on the source records; return the source reference and the triggers."""

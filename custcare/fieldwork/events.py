@@ -59,6 +59,7 @@ class FieldActivityCompletedKind(EventKind):
     with their plugged-in algorithms) and recorded with one upsert per table; one event is a batch of one."""
 
     Payload = FieldActivityCompleted
+    partition_field = "field_activity_id"
     set_based = True
 
     def prepare_many(self, payloads: list[Any], *, user: Any) -> list[Prepared | DomainError]:

@@ -103,6 +103,7 @@ class CampaignOrderCreatedKind(EventKind):
     """Records the order as pending; no contact is created until the order is completed."""
 
     Payload = CampaignOrderIn
+    partition_field = "order_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, CampaignOrderIn)
@@ -115,6 +116,7 @@ class CampaignOrderCompletedKind(EventKind):
     """Records the completion and runs the campaign's, then the customer class's, order algorithms."""
 
     Payload = CampaignOrderCompletedIn
+    partition_field = "order_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, CampaignOrderCompletedIn)

@@ -131,6 +131,7 @@ class MeterReadPayload(BaseModel):
 @register_event_kind("meter-read", description="A meter read was taken, with the reader's remarks")
 class MeterReadKind(EventKind):
     Payload = MeterReadPayload
+    partition_field = "meter_read_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, MeterReadPayload)

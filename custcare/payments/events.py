@@ -63,6 +63,7 @@ class AutoPayUpdated(BaseModel):
 @register_event_kind("autopay-updated", description="An auto-pay instruction was created or changed in billing")
 class AutoPayUpdatedKind(EventKind):
     Payload = AutoPayUpdated
+    partition_field = "autopay_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, AutoPayUpdated)

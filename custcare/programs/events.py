@@ -136,6 +136,7 @@ class MembershipCreatedKind(EventKind):
     """Records the membership and runs the type's creation algorithms."""
 
     Payload = MembershipCreatedIn
+    partition_field = "membership_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, MembershipCreatedIn)
@@ -163,6 +164,7 @@ class MembershipActivatedKind(EventKind):
     activation algorithms."""
 
     Payload = MembershipActivatedIn
+    partition_field = "membership_id"
 
     def apply(self, payload: Any, *, user: Any) -> tuple[str, list[Trigger]]:
         assert isinstance(payload, MembershipActivatedIn)
