@@ -174,7 +174,9 @@ class PersonName(models.Model):
                 include=["id", "name", "name_type", "is_primary"],
                 name="personname_search_cover",
             ),
-            models.Index(fields=["person"], include=["id", "is_primary", "search_name"], name="personname_person_cover"),
+            models.Index(
+                fields=["person"], include=["id", "is_primary", "search_name"], name="personname_person_cover"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,7 +330,8 @@ class AccountPerson(models.Model):
         # Covering (PostgreSQL) for search results and access checks: a person's accounts without the table.
         indexes = [
             models.Index(
-                fields=["person", "account"], include=["id", "main_customer", "receives_notifications"],
+                fields=["person", "account"],
+                include=["id", "main_customer", "receives_notifications"],
                 name="acctper_person_cover",
             )
         ]
