@@ -797,22 +797,22 @@ def _person_rows_read(found: list[tuple[Any, ...]], user: Any) -> list[SearchRow
             code = account_values[a_class]
             if code not in classes:
                 classes[code] = _loaded(CustomerClass, db, ["code", "description"], [code, description])
-            account.customer_class = classes[code]
+            account._state.fields_cache["customer_class"] = classes[code]  # as the descriptor sets it, cheaper
             mp = premise(mailing) if mailing[pr_id] and mailing_visible else None
             by_account[aid] = (bool(main), account, [], mp)
         if served[pr_id] is not None:
             by_account[aid][2].append((start, sa_id, premise(served)))
     out = []
     for pid, (person, phone, has_links) in persons.items():
-        linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].pk))
+        linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].id))
         if has_links and not linked and not sees_everything(user):
             continue  # every account of this person is in another access group
         premises: dict[str, Premise] = {}
         for _, _, served_at, mailing_premise in linked:
             for _, _, served_premise in sorted(served_at, key=lambda e: (e[0], e[1])):
-                premises.setdefault(served_premise.pk, served_premise)
+                premises.setdefault(served_premise.id, served_premise)
             if mailing_premise is not None:
-                premises.setdefault(mailing_premise.pk, mailing_premise)
+                premises.setdefault(mailing_premise.id, mailing_premise)
         out.append(
             SearchRow(
                 person=person,
