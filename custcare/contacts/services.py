@@ -36,9 +36,9 @@ from custcare.contacts.selectors import (
 from custcare.core.audit import audit_record, audit_snapshot
 from custcare.core.errors import AccessDenied, ValidationFailed
 from custcare.core.ids import new_id, new_ids
+from custcare.core.rows import array_cursor, audit_rows_insert, rows_copy, sql_in_set
 from custcare.customers.models import Account, AccountPerson, Person, Premise, ServiceAgreement
 from custcare.customers.normalize import PhoneError, phone_e164
-from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy, sql_in_set
 from custcare.security.roles import require
 
 Errors = dict[str, list[str]]
@@ -263,7 +263,7 @@ def _contact_validate(request: NewContact, *, contact: CustomerContact, values: 
 
 def _among(qs: Any, column: str, values: set[str]) -> Any:
     """`qs` filtered to rows whose `column` is one of `values`: on PostgreSQL as one array joined as a set
-    (see custcare.events.rows.sql_in_set: a set of thousands is one parameter, and is planned as a set,
+    (see custcare.core.rows.sql_in_set: a set of thousands is one parameter, and is planned as a set,
     not value by value). Run through array_cursor."""
     if connection.vendor != "postgresql":
         return qs.filter(**{f"{column}__in": values})
@@ -393,7 +393,7 @@ def generated_contacts_save(
     "add" audit entries (the contact's values and its characteristics, as customer_contact_add records
     them) and their characteristics, ids from one counter round trip. On PostgreSQL the contacts and
     their audit entries are one statement and the characteristics one more (see
-    custcare.events.rows.audit_rows_insert); elsewhere the audit entries are returned, as rows, for the
+    custcare.core.rows.audit_rows_insert); elsewhere the audit entries are returned, as rows, for the
     caller to write with its own in one INSERT. Call inside the caller's transaction."""
     if not contacts:
         return []

@@ -32,15 +32,12 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall()
-    import psycopg
     from django.db.backends.postgresql.base import CursorDebugWrapper
 
-    connection.ensure_connection()
     connection.validate_no_broken_transaction()
-    pg = connection.connection
-    if pg.prepare_threshold is None:  # settings without CustCare's database OPTIONS: prepare all the same
-        pg.prepare_threshold = 5
-    raw: psycopg.Cursor[Any] = psycopg.Cursor(pg)
+    raw = server_cursor(binary_lists=False)
+    if raw.connection.prepare_threshold is None:  # settings without CustCare's database OPTIONS
+        raw.connection.prepare_threshold = 5
     try:
         with connection.wrap_database_errors:
             if connection.queries_logged:  # logged with its values, as Django logs its own statements
@@ -52,3 +49,17 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
             return raw.fetchall()
     finally:
         raw.close()
+
+
+def server_cursor(*, binary_lists: bool) -> Any:
+    """A psycopg cursor on Django's PostgreSQL connection that binds parameters on the server (Django's
+    own cursors bind on the client), optionally sending Python lists as binary arrays. The caller wraps
+    it (`connection._prepare_cursor`) or logs its statements itself, and closes it."""
+    import psycopg
+    from psycopg.types.array import ListBinaryDumper
+
+    connection.ensure_connection()
+    raw: psycopg.Cursor[Any] = psycopg.Cursor(connection.connection)
+    if binary_lists:
+        raw.adapters.register_dumper(list, ListBinaryDumper)
+    return raw

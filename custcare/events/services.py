@@ -12,7 +12,7 @@ Speed (issue 4 intake targets): one event and a batch of events go through the s
 one being the single case. Contacts are checked set-based, as rows rather than model instances, and
 written with one INSERT per table (custcare.contacts.services.generated_contacts_*); on PostgreSQL the
 new contacts and their audit entries are one statement, and the new events and theirs another (see
-custcare.events.rows.audit_rows_insert), elsewhere the audit entries are one INSERT. Python's cyclic
+custcare.core.rows.audit_rows_insert), elsewhere the audit entries are one INSERT. Python's cyclic
 garbage collector is paused while a batch is received (see _collector_paused). An event that fails
 rolls back its whole transaction and is then stored in the error queue on its own, so the successful
 path needs no savepoint. Bulk intake of a set-based kind decides which events fail before anything is
@@ -49,6 +49,7 @@ from custcare.contacts.services import (
 from custcare.core.audit import audit_record
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.core.models import AuditEntry
+from custcare.core.rows import array_cursor, audit_rows_insert, rows_copy, sql_in, sql_in_set
 from custcare.customers.models import AccountPerson, ServiceAgreement
 from custcare.events.models import SystemEvent
 from custcare.events.recipients import LIVE_SA
@@ -63,7 +64,6 @@ from custcare.events.registry import (
     event_kind_get,
     event_kinds,
 )
-from custcare.events.rows import array_cursor, audit_rows_insert, rows_copy, sql_in, sql_in_set
 from custcare.security.roles import require
 from custcare.security.services import system_user_ensure
 
@@ -649,7 +649,7 @@ def _receive_many(
 def _events_insert(events: list[SystemEvent], *, user: Any, summary: str) -> list[dict[str, Any]]:
     """Insert new events with their "receive" audit entries. On PostgreSQL their ids are drawn from
     the table's sequence in one statement and the events written with their audit entries in one more
-    (see custcare.events.rows.audit_rows_insert); elsewhere the events are written with bulk_create and
+    (see custcare.core.rows.audit_rows_insert); elsewhere the events are written with bulk_create and
     their audit entries returned, as rows, for the caller to write."""
     if not events:
         return []

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from custcare.algorithms.models import Algorithm
 from custcare.algorithms.registry import Spot, register_algorithm_type
 from custcare.core.errors import DomainError, ValidationFailed
+from custcare.core.rows import array_cursor, rows_upsert, sql_in, sql_in_set
 from custcare.customers.models import Account, Premise
 from custcare.events.registry import (
     ContactAlgorithm,
@@ -21,7 +22,6 @@ from custcare.events.registry import (
     Trigger,
     register_event_kind,
 )
-from custcare.events.rows import array_cursor, rows_upsert, sql_in, sql_in_set
 from custcare.fieldwork.models import (
     FieldActivity,
     FieldActivityRemark,

@@ -1,5 +1,6 @@
-"""Writing many rows given as plain values (no model instance, no per-value field preparation) for
-bulk event intake: one COPY or one INSERT per table on PostgreSQL, bulk_create elsewhere.
+"""Writing many rows given as plain values (no model instance, no per-value field preparation), as bulk
+event intake and generated contacts do: one COPY or one INSERT per table on PostgreSQL, bulk_create
+elsewhere.
 audit_rows_insert also writes each row's audit entry, in the same statement on PostgreSQL; statements
 that send whole columns as arrays use array_cursor (server-side binding, arrays in binary).
 
@@ -18,6 +19,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
 from django.utils import timezone
+
+from custcare.core.sql import server_cursor
 
 _PLAIN = {
     "AutoField",
@@ -79,20 +82,15 @@ def rows_copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
 def array_cursor() -> Any:
     """A cursor for statements that send whole columns as array parameters. On PostgreSQL it binds
-    the parameters on the server and sends lists in binary: the driver's usual client-side binding
-    quotes every element of every array into the statement text, which costs ~40 ms of CPU per
-    thousand rows of a dozen columns, against ~2 ms in binary. Elsewhere Django's usual cursor. Either
-    way a Django cursor (queries logged and wrapped as usual), to use in a `with`."""
+    the parameters on the server and sends lists in binary (see custcare.core.sql.server_cursor): the
+    driver's usual client-side binding quotes every element of every array into the statement text,
+    which costs ~40 ms of CPU per thousand rows of a dozen columns, against ~2 ms in binary. Elsewhere
+    Django's usual cursor. Either way a Django cursor (queries logged and wrapped as usual), to use in a
+    `with`."""
     if connection.vendor != "postgresql":
         return connection.cursor()
-    import psycopg
-    from psycopg.types.array import ListBinaryDumper
-
-    connection.ensure_connection()
     with connection.wrap_database_errors:
-        raw = psycopg.Cursor(connection.connection)
-        raw.adapters.register_dumper(list, ListBinaryDumper)
-        return connection._prepare_cursor(raw)  # type: ignore[attr-defined]
+        return connection._prepare_cursor(server_cursor(binary_lists=True))  # type: ignore[attr-defined]
 
 
 def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: list[str], update: list[str]) -> None:
