@@ -194,15 +194,15 @@ def raw_bare(key: str) -> list[Any]:
             cur.execute(
                 "SELECT rowid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
                 " ORDER BY rank LIMIT 300",
-                [search.fts_query(key, broad=True)],
+                [search.fts_query(key, search.NAME_STEPS[-1])],
             )
         return cur.fetchall()
 
 
 def raw_steps(key: str) -> list[Any]:
     """Search's name steps as bare queries over every name (no ranking by exactness, no access check, no
-    result rows): each name step in turn, until one returns rows (SQLite: the FTS5 candidate query of the
-    first step, then the broad one if the first returns nothing). On PostgreSQL search runs the same
+    result rows): each name step in turn, until one returns rows (SQLite: the FTS5 candidate query of
+    each step in turn, until one returns rows). On PostgreSQL search runs the same
     conditions on the distinct spellings and then reads the persons of the best ones (see
     `raw_spelling_steps`); this is the plain query for the same matches."""
     with connection.cursor() as cur:
@@ -219,11 +219,11 @@ def raw_steps(key: str) -> list[Any]:
                 if rows:
                     return rows
             return []
-        for broad in (False, True):
+        for step in search.NAME_STEPS:
             cur.execute(
                 "SELECT rowid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
                 " ORDER BY rank LIMIT 300",
-                [search.fts_query(key, broad)],
+                [search.fts_query(key, step)],
             )
             rows = cur.fetchall()
             if rows:

@@ -34,9 +34,9 @@ access filtering and the limit are done in the database, which stops once it has
 PostgreSQL answers every step from a GIN trigram index over the distinct search names (step 2's initials
 are regular expressions the same index answers), then reads the persons of the best ones in rank order
 (see `_pg_name_hits`). SQLite has no trigram operators: candidates come from an FTS5 trigram index (step 1:
-for each word, any of its trigrams; steps 2 and 3: any trigram of the query; best bm25 first, at most
-SQLITE_CANDIDATES rows) and are filtered and ranked here with the same measures, computed as pg_trgm
-computes them.
+for each word, any of its trigrams; step 2: a word beginning with each initial and any trigram of the
+query; step 3: any trigram of the query; best bm25 first, at most SQLITE_CANDIDATES rows) and are
+filtered and ranked here with the same measures, computed as pg_trgm computes them.
 
 A search costs at most a few statements: ids, phones and identifiers are looked up together in one, and
 one more reads every result row (person, first phone, visible accounts, premises) as plain values (a
@@ -501,46 +501,44 @@ def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tup
 
 
 def _word_grams(word: str) -> list[str]:
-    padded = f" {word} "
-    return [f'"{padded[i : i + 3]}"' for i in range(len(padded) - 2)]
+    """The word's trigrams as the index holds them (' #smith ': '#sm', 'smi', ..., 'th '), without the one
+    every word of the same first letter has (' #s'), which selects nothing."""
+    padded = f" #{word} "
+    return [f'"{padded[i : i + 3]}"' for i in range(1, len(padded) - 2)]
 
 
-def fts_query(key: str, broad: bool) -> str:
-    """An FTS5 query over the trigram index, which holds each name padded with one space at both ends
-    (see migration 0002): step 1 needs, for every word, one of its trigrams; the later steps any trigram
-    (their initials are checked on the candidates: a word's first letter alone makes no trigram here)."""
+def fts_query(key: str, step: int) -> str:
+    """The FTS5 query for a name step over the trigram index, which holds each name with every word behind
+    a '#' and a space at both ends (' #katherine #sanders ', see migration 0007): step 1 needs, for every
+    word, one of its trigrams; step 2, for every word's first letter, a word beginning with it (' #k'),
+    and any trigram of the query; step 3 any trigram of the query."""
     words = sorted(set(key.split()))
-    if broad:
-        return " OR ".join(sorted({g for w in words for g in _word_grams(w)}))
-    return " AND ".join(f"({' OR '.join(_word_grams(w))})" for w in words)
+    if step == _WORDS:
+        return " AND ".join(f"({' OR '.join(_word_grams(w))})" for w in words)
+    broad = " OR ".join(sorted({g for w in words for g in _word_grams(w)}))
+    if step == _INITIALS:
+        return " AND ".join([*(f'" #{c}"' for c in _initials(key)), f"({broad})"])
+    return broad
 
 
 def _sqlite_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tuple[str, bool, float, str, str]]:
-    """Candidates from the FTS5 trigram index (best bm25 first), filtered and scored as pg_trgm would,
-    each person's best name, ranked; then access for the best ones, in rank order."""
+    """Candidates from the FTS5 trigram index for each name step in turn (best bm25 first, at most
+    SQLITE_CANDIDATES), filtered and scored as pg_trgm would, each person's best name, ranked; then access
+    for the best ones, in rank order."""
     exact_set = set(exact)
     key_grams = trigrams(key)
     word_grams = [trigrams(w) for w in sorted(set(key.split()))]
-    initials = _initials(key)
     rows: list[tuple[Any, ...]] = []
-    for broad in (False, True):
+    for step in NAME_STEPS:
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT n.person_id, n.name, n.name_type, n.is_primary, n.search_name FROM ("
                 " SELECT rowid AS rid FROM customers_personname_fts WHERE customers_personname_fts MATCH %s"
                 " ORDER BY rank LIMIT %s) c JOIN customers_personname n ON n.id = c.rid",
-                [fts_query(key, broad), SQLITE_CANDIDATES],
+                [fts_query(key, step), SQLITE_CANDIDATES],
             )
             candidates = cur.fetchall()
-        if not broad:
-            rows = _sqlite_scored(candidates, _WORDS, exact_set, key_grams, word_grams)
-        else:
-            # The broad candidates serve the last two steps: the names with the caller's initials, else all.
-            padded = [f" {c}" for c in initials]
-            first = [c for c in candidates if all(i in f" {c[4]}" for i in padded)]
-            rows = _sqlite_scored(first, _INITIALS, exact_set, key_grams, word_grams)
-            if not rows:
-                rows = _sqlite_scored(candidates, _WHOLE, exact_set, key_grams, word_grams)
+        rows = _sqlite_scored(candidates, step, exact_set, key_grams, word_grams)
         if rows:
             break
     rows.sort(key=lambda r: (not r[4], -r[5], not r[3], r[6], r[0]))

@@ -9,6 +9,7 @@ from django.db import connection
 
 from custcare.core.errors import AccessDenied
 from custcare.core.ids import new_ids
+from custcare.customers import search
 from custcare.customers.models import Account, Person, PersonName
 from custcare.customers.normalize import name_key
 from custcare.customers.search import customer_search, trigram_similarity, word_similarity
@@ -172,6 +173,15 @@ def test_a_slip_after_the_first_letter_lists_names_with_the_callers_initials(csr
     for name in ("Smith, Mary", "Smith, Gary"):
         person_make(csr, name=name, phone=None)
     # "smith gary" is as similar to "mray smith" as the whole-name step asks (0.375), but has no m- word
+    assert names(customer_search(query="mray smith", user=csr)) == ["Smith, Mary"]
+
+
+def test_the_callers_initials_are_required_before_candidates_are_capped(csr, monkeypatch):
+    # SQLite takes the best SQLITE_CANDIDATES names from its trigram index for each step: names sharing
+    # many trigrams with "mray smith" but no m- word must not crowd out the one with the caller's initials.
+    monkeypatch.setattr(search, "SQLITE_CANDIDATES", 5)
+    persons_bulk([f"Smith, {first}" for first in ("Al", "Bo", "Cy", "Ed", "Jo", "Ty", "Ula", "Vi")])
+    persons_bulk(["Smith, Mary"])
     assert names(customer_search(query="mray smith", user=csr)) == ["Smith, Mary"]
 
 

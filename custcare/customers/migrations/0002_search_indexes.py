@@ -9,7 +9,7 @@ end of a name as they do between words (search reads only rowids from it, never 
 step with the table by triggers, so every write path (the services, bulk_create, raw SQL loaders)
 is indexed without application code. Note for later migrations: when Django has to rebuild
 customers_personname on SQLite (it copies the table to alter it), the triggers go with the old table;
-such a migration must call `sqlite_fts_install` again.
+such a migration must call `sqlite_fts_install` again (0007's since that migration).
 
 Both: an index on the person's mailing house number, which the address search filters on.
 """
