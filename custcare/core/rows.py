@@ -46,36 +46,96 @@ def _fields(model: type[models.Model], given: dict[str, Any]) -> list[models.Fie
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
+        encode = (field.encoder or json.JSONEncoder)().encode  # what json.dumps(value, cls=encoder) gives
 
         def dump(value: Any) -> Any:
-            return None if value is None else json.dumps(value, cls=encoder)
+            return None if value is None else encode(value)
 
         return dump
     if field.get_internal_type() in _PLAIN:
-        return lambda value: value
+        return _same
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _same(value: Any) -> Any:
+    return value
+
+
 def _defaults(fields: list[models.Field[Any, Any]]) -> dict[str, Any]:
-    return {f.attname: f.get_default() for f in fields}
+    """Each field's default, as saving an instance would give it (auto_now and auto_now_add: now)."""
+    now = None
+    out: dict[str, Any] = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            now = now or timezone.now()
+            out[f.attname] = now
+        else:
+            out[f.attname] = f.get_default()
+    return out
+
+
+class _Table:
+    """What writing rows of a model needs that depends on the model only (a model's fields, their
+    converters, columns and PostgreSQL types), worked out once per process: reading a field's database
+    type goes through the connection's type mappings, which costs more than the rest of a row."""
+
+    def __init__(self, model: type[models.Model]) -> None:
+        quote = connection.ops.quote_name
+        self.name = quote(model._meta.db_table)
+        self.fields = list(model._meta.concrete_fields)
+        self.converters = {f.attname: _converter(f) for f in self.fields}
+        self.columns = {f.attname: quote(str(f.column)) for f in self.fields}
+        self.column_of = {f.name: quote(str(f.column)) for f in self.fields}
+        self.casts = {f.attname: str(f.cast_db_type(connection)) for f in self.fields} if _pg() else {}
+
+
+_tables: dict[tuple[type[models.Model], str], _Table] = {}
+# statement texts, by what they depend on (the table, the columns, which columns are sent as arrays):
+# a handful per model in practice
+_statements: dict[tuple[Any, ...], str] = {}
+
+
+def _table(model: type[models.Model]) -> _Table:
+    key = (model, connection.vendor)
+    table = _tables.get(key)
+    if table is None:
+        table = _tables[key] = _Table(model)
+    return table
+
+
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def rows_copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """Insert the rows: on PostgreSQL with one COPY (20 rows or more), else with bulk_create."""
+    """Insert the rows: on PostgreSQL with one COPY (20 rows or more) or one INSERT of unnested arrays
+    (fewer: a COPY costs a few more round trips), else with bulk_create."""
     if not rows:
         return
     fields = _fields(model, rows[0])
     defaults = _defaults(fields)
-    if connection.vendor != "postgresql" or len(rows) < 20:
+    if not _pg():
         model._default_manager.bulk_create([model(**{**defaults, **row}) for row in rows], batch_size=500)
         return
-    convert = [(f.attname, _converter(f)) for f in fields]
-    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
-    with (
-        connection.cursor() as cur,
-        cur.copy(f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
-    ):
+    table = _table(model)
+    if len(rows) < 20:
+        columns = _Columns()
+        for n, f in enumerate(fields):
+            name, c = f.attname, table.converters[f.attname]
+            columns.add(f"c{n}", table.casts[name], [c(row[name] if name in row else defaults[name]) for row in rows])
+        key = ("insert", model, columns.shape())
+        sql = _statements.get(key)
+        if sql is None:
+            sql = _statements[key] = (
+                f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+                f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x"
+            )
+        with array_cursor() as cur:
+            cur.execute(sql, columns.params())
+        return
+    convert = [(f.attname, table.converters[f.attname]) for f in fields]
+    columns_sql = ", ".join(table.columns[f.attname] for f in fields)
+    with connection.cursor() as cur, cur.copy(f"COPY {table.name} ({columns_sql}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row([c(row[name] if name in row else defaults[name]) for name, c in convert])
 
@@ -102,7 +162,7 @@ def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique
         return
     fields = _fields(model, rows[0])
     defaults = _defaults(fields)
-    if connection.vendor != "postgresql":
+    if not _pg():
         model._default_manager.bulk_create(
             [model(**{**defaults, **row}) for row in rows],
             update_conflicts=True,
@@ -110,25 +170,28 @@ def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique
             update_fields=update,
         )
         return
-    quote = connection.ops.quote_name
+    table = _table(model)
     columns = _Columns()
     for n, f in enumerate(fields):
-        c = _converter(f)
-        values = [c(row[f.attname] if f.attname in row else defaults[f.attname]) for row in rows]
-        columns.add(f"c{n}", str(f.cast_db_type(connection)), values)
-    column_of = {f.name: str(f.column) for f in fields}
-    rows_sql, params = columns.sql()
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
-        f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({rows_sql}) x"
-        f" ON CONFLICT ({', '.join(quote(column_of[n]) for n in unique)}) DO UPDATE SET "
-        + ", ".join(f"{quote(column_of[n])} = EXCLUDED.{quote(column_of[n])}" for n in update)
-    )
+        name, c = f.attname, table.converters[f.attname]
+        columns.add(f"c{n}", table.casts[name], [c(row[name] if name in row else defaults[name]) for row in rows])
+    key = ("upsert", model, columns.shape(), tuple(unique), tuple(update))
+    sql = _statements.get(key)
+    if sql is None:
+        column_of = table.column_of
+        sql = _statements[key] = (
+            f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+            f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x"
+            f" ON CONFLICT ({', '.join(column_of[n] for n in unique)}) DO UPDATE SET "
+            + ", ".join(f"{column_of[n]} = EXCLUDED.{column_of[n]}" for n in update)
+        )
     with array_cursor() as cur:
-        cur.execute(sql, params)
+        cur.execute(sql, columns.params())
 
 
 _ENCODER = DjangoJSONEncoder()
+_encode = DjangoJSONEncoder().encode  # what json.dumps(value, cls=DjangoJSONEncoder) gives
+_snapshot_checked: set[type[models.Model]] = set()
 
 
 def audit_rows_insert(
@@ -159,10 +222,12 @@ def audit_rows_insert(
     entity_type = model._meta.label_lower
     pk_name = model._meta.pk.attname
     fields = list(model._meta.concrete_fields)
-    for f in fields:  # jsonb_build_object renders these as audit_snapshot does; decimals, times... it would not
-        if f.get_internal_type() not in _PLAIN and not isinstance(f, models.JSONField):
-            raise TypeError(f"audit_rows_insert cannot snapshot {model._meta.label}.{f.name} ({type(f).__name__}).")
-    if connection.vendor != "postgresql":
+    if model not in _snapshot_checked:
+        for f in fields:  # jsonb_build_object renders these as audit_snapshot does; decimals, times... it would not
+            if f.get_internal_type() not in _PLAIN and not isinstance(f, models.JSONField):
+                raise TypeError(f"audit_rows_insert cannot snapshot {model._meta.label}.{f.name} ({type(f).__name__}).")
+        _snapshot_checked.add(model)
+    if not _pg():
         objs = [model(**row) for row in rows]
         model._default_manager.bulk_create(objs, batch_size=500)
         saved = [f.attname for f in fields]  # as saved: auto_now_add fields were set by the save
@@ -180,9 +245,8 @@ def audit_rows_insert(
             }
             for i, (row, obj) in enumerate(zip(rows, objs, strict=True))
         ]
-    quote = connection.ops.quote_name
+    table = _table(model)
     columns = _Columns()
-    snapshot: list[str] = []
     stamps: dict[Any, str] = {}
 
     def stamp(value: Any) -> str | None:
@@ -192,59 +256,67 @@ def audit_rows_insert(
             stamps[value] = _ENCODER.default(value)
         return stamps[value]
 
+    dated: list[int] = []
     for n, f in enumerate(fields):
-        convert = _converter(f)
-        columns.add(f"c{n}", str(f.cast_db_type(connection)), [convert(row[f.attname]) for row in rows], f.primary_key)
+        name, convert = f.attname, table.converters[f.attname]
+        columns.add(f"c{n}", table.casts[name], [convert(row[name]) for row in rows], f.primary_key)
         if isinstance(f, models.DateTimeField | models.DateField):
-            columns.add(f"j{n}", "text", [stamp(row[f.attname]) for row in rows])
-            snapshot.append(f"'{f.attname}', x.j{n}")
-        else:
-            snapshot.append(f"'{f.attname}', x.c{n}")
-    after = f"jsonb_build_object({', '.join(snapshot)})"
+            columns.add(f"j{n}", "text", [stamp(row[name]) for row in rows])
+            dated.append(n)
     if extra:
-        columns.add("extra", "jsonb", [json.dumps(e, cls=DjangoJSONEncoder) for e in extra])
-        after += " || x.extra"
+        columns.add("extra", "jsonb", [_encode(e) for e in extra])
     columns.add("summary", "text", [s[:300] for s in summaries] if summaries else [""] * len(rows))
-    pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
-    audit = AuditEntry._meta.db_table
-    rows_sql, params = columns.sql()
-    sql = (
-        f"WITH x AS ({rows_sql}),"
-        f" w AS (INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
-        f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM x)"
-        f" INSERT INTO {quote(audit)} (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
-        f" SELECT %s, %s, %s, %s, %s, x.{pk_column}::text, x.summary, NULL, {after} FROM x"
-    )
+    key = ("audit", model, columns.shape(), bool(extra))
+    sql = _statements.get(key)
+    if sql is None:
+        snapshot = [f"'{f.attname}', x.{'j' if n in dated else 'c'}{n}" for n, f in enumerate(fields)]
+        after = f"jsonb_build_object({', '.join(snapshot)})" + (" || x.extra" if extra else "")
+        pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
+        sql = _statements[key] = (
+            f"WITH x AS ({columns.sql()}),"
+            f" w AS (INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+            f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM x)"
+            f" INSERT INTO {_table(AuditEntry).name}"
+            " (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
+            f" SELECT %s, %s, %s, %s, %s, x.{pk_column}::text, x.summary, NULL, {after} FROM x"
+        )
     with array_cursor() as cur:
-        cur.execute(sql, [*params, now, user_id, username, action, entity_type])
+        cur.execute(sql, [*columns.params(), now, user_id, username, action, entity_type])
     return []
 
 
 class _Columns:
     """The columns of many rows as the SELECT that gives them back as rows: a column whose value is the
     same on every row is one parameter, the others one array each, unnested together (sending and
-    unnesting an array of the same value a thousand times costs more than the rest of the column)."""
+    unnesting an array of the same value a thousand times costs more than the rest of the column).
+    `shape` says which is which: with the table and the statement's kind it keys the statement text,
+    built once per process."""
 
     def __init__(self) -> None:
-        self.same: list[tuple[str, str, Any]] = []
-        self.varying: list[tuple[str, str, list[Any]]] = []
+        self.columns: list[tuple[str, str, bool, Any]] = []  # name, type, the same on every row, value(s)
 
     def add(self, name: str, db_type: str, values: list[Any], varies: bool = False) -> None:
         if not varies and values.count(values[0]) == len(values):
-            self.same.append((name, db_type, values[0]))
+            self.columns.append((name, db_type, True, values[0]))
         else:
-            self.varying.append((name, db_type, values))
+            self.columns.append((name, db_type, False, values))
 
-    def sql(self) -> tuple[str, list[Any]]:
-        """The SELECT (the columns by the names given) and its parameters."""
-        same = [f"%s::{db_type} AS {name}" for name, db_type, _ in self.same]
-        params = [value for _, _, value in self.same]
-        if not self.varying:  # one row
-            return f"SELECT {', '.join(same)}", params
-        arrays = ", ".join(f"%s::{db_type}[]" for _, db_type, _ in self.varying)
-        names = ", ".join(name for name, _, _ in self.varying)
-        params.extend(values for _, _, values in self.varying)
-        return f"SELECT {', '.join(['u.*', *same])} FROM unnest({arrays}) AS u ({names})", params
+    def shape(self) -> tuple[tuple[str, str, bool], ...]:
+        return tuple((name, db_type, same) for name, db_type, same, _ in self.columns)
+
+    def params(self) -> list[Any]:
+        """The parameters of `sql`, in its order: the single values, then the arrays."""
+        return [v for _, _, same, v in self.columns if same] + [v for _, _, same, v in self.columns if not same]
+
+    def sql(self) -> str:
+        """The SELECT (the columns by the names given)."""
+        same = [f"%s::{db_type} AS {name}" for name, db_type, one, _ in self.columns if one]
+        varying = [(name, db_type) for name, db_type, one, _ in self.columns if not one]
+        if not varying:  # one row
+            return f"SELECT {', '.join(same)}"
+        arrays = ", ".join(f"%s::{db_type}[]" for _, db_type in varying)
+        names = ", ".join(name for name, _ in varying)
+        return f"SELECT {', '.join(['u.*', *same])} FROM unnest({arrays}) AS u ({names})"
 
 
 def sql_in_set(column: str, values: list[str]) -> tuple[str, list[Any]]:
