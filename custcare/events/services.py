@@ -81,26 +81,34 @@ def events_system_user() -> Any:
     return user
 
 
-def _intake_state(kind: str, event_ids: list[str]) -> tuple[dict[str, SystemEvent], Any]:
-    """The events among `event_ids` already stored, and the events system user: the repeat check and
-    the check that the cached system user still exists are one statement (a second one reads the
-    stored events when there are repeats, which is rare)."""
+def _intake_state(
+    kind: str, event_ids: list[str], *, draw_id: bool = False
+) -> tuple[dict[str, SystemEvent], Any, int | None]:
+    """The events among `event_ids` already stored, the events system user, and with `draw_id` (one
+    event id, on PostgreSQL) the id the event is to be stored under when it is new (None for a
+    repeat: no sequence value is drawn for it). The repeat check, the check that the cached system
+    user still exists and the new event's id are one statement (a second one reads the stored events
+    when there are repeats, which is rare)."""
     cached = _system_users.get(connection.settings_dict["NAME"])
     table, users = SystemEvent._meta.db_table, get_user_model()._meta.db_table
     among, params = sql_in("event_id", event_ids)
+    draw = "NULL"
+    if draw_id and connection.vendor == "postgresql":
+        draw = f"CASE WHEN s.repeats = 0 THEN nextval(pg_get_serial_sequence('{table}', 'id')) END"
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}),"
-            f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active)",
+            f"SELECT s.repeats, s.user_ok, {draw} FROM (SELECT"
+            f" (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}) AS repeats,"
+            f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active) AS user_ok) s",
             [kind, *params, cached.pk if cached is not None else -1],
         )
-        repeats, user_ok = cur.fetchone()
+        repeats, user_ok, drawn = cur.fetchone()
     stored = (
         {e.event_id: e for e in SystemEvent.objects.filter(kind=kind).extra(where=[among], params=params)}
         if repeats
         else {}
     )
-    return stored, cached if user_ok else events_system_user()
+    return stored, cached if user_ok else events_system_user(), drawn
 
 
 def _kind(kind: str) -> type[EventKind]:
@@ -415,17 +423,17 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
     cls = _kind(kind)
     _check_id(event_id)
     parsed = _payload(cls, payload)
-    stored, system = _intake_state(kind, [event_id])
+    stored, system, event_pk = _intake_state(kind, [event_id], draw_id=True)
     if event_id in stored:
         return stored[event_id], False
     try:
         with transaction.atomic():
             outcome = _process(cls, parsed, user=system)
-            event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+            event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
+            event.pk = event_pk
             _mark_processed(event, outcome)
-            event.save(force_insert=True)
             summary = f"{kind} {event_id}: {event.status}"
-            rows_copy(AuditEntry, [*outcome.audit, _audit_row(event, user=user, summary=summary)])
+            rows_copy(AuditEntry, [*outcome.audit, *_events_insert([event], user=user, summary=summary)])
         return event, True
     except DomainError as exc:  # everything the event did is rolled back; it waits in the error queue
         failure = exc
@@ -435,7 +443,7 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
             return again, False
         return _receive_careful(kind=kind, event_id=event_id, payload=payload, parsed=parsed, cls=cls, user=user)
     with transaction.atomic():
-        event = SystemEvent(kind=kind, event_id=event_id, payload=payload, received_by=user)
+        event = SystemEvent(pk=event_pk, kind=kind, event_id=event_id, payload=payload, received_by=user)
         _mark_error(event, failure)
         try:
             with transaction.atomic():
@@ -457,7 +465,7 @@ def event_raise(*, kind: str, event_id: str, payload: dict[str, Any], user: Any)
     cls = _kind(kind)
     _check_id(event_id)
     parsed = _payload(cls, payload)
-    stored, _system = _intake_state(kind, [event_id])
+    stored, _system, _ = _intake_state(kind, [event_id])
     if event_id in stored:
         return stored[event_id]
     sender = user if getattr(user, "is_authenticated", False) else None
@@ -615,7 +623,7 @@ def _receive_many(
             results[i] = exc
     if not parsed:
         return [r for r in results if r is not None]
-    stored, system = _intake_state(kind, sorted({items[i][0] for i in parsed}))
+    stored, system, _ = _intake_state(kind, sorted({items[i][0] for i in parsed}))
     fresh: dict[str, SystemEvent] = {}
     order: list[int] = []
     now = timezone.now()
@@ -647,22 +655,24 @@ def _receive_many(
 
 
 def _events_insert(events: list[SystemEvent], *, user: Any, summary: str) -> list[dict[str, Any]]:
-    """Insert new events with their "receive" audit entries. On PostgreSQL their ids are drawn from
-    the table's sequence in one statement and the events written with their audit entries in one more
-    (see custcare.core.rows.audit_rows_insert); elsewhere the events are written with bulk_create and
-    their audit entries returned, as rows, for the caller to write."""
+    """Insert new events with their "receive" audit entries. On PostgreSQL the ids of events without
+    one are drawn from the table's sequence in one statement and the events written with their audit
+    entries in one more (see custcare.core.rows.audit_rows_insert); elsewhere the events are written
+    with bulk_create and their audit entries returned, as rows, for the caller to write."""
     if not events:
         return []
     if connection.vendor != "postgresql":
         SystemEvent.objects.bulk_create(events)
         return [_audit_row(e, user=user, summary=summary) for e in events]
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [SystemEvent._meta.db_table, len(events)],
-        )
-        for event, (pk,) in zip(events, cur.fetchall(), strict=True):
-            event.pk = pk
+    unnumbered = [e for e in events if e.pk is None]
+    if unnumbered:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [SystemEvent._meta.db_table, len(unnumbered)],
+            )
+            for event, (pk,) in zip(unnumbered, cur.fetchall(), strict=True):
+                event.pk = pk
     return audit_rows_insert(
         SystemEvent,
         [{name: getattr(e, name) for name in _EVENT_FIELDS} for e in events],

@@ -190,6 +190,24 @@ def test_statements_per_event(integrator, customer, farsptocus):  # noqa: F811
     assert len(batch.captured_queries) <= 20, [q["sql"][:80] for q in batch.captured_queries]
 
 
+def test_event_ids_follow_on_whether_an_event_is_processed_repeated_or_in_error(integrator, customer, farsptocus):  # noqa: F811
+    """On PostgreSQL a new event's id is drawn by the statement that looks for repeats: a repeat
+    draws none, and an event that goes to the error queue is stored under the id drawn for it."""
+    spoke = [{"remark_type": "SPOKE", "text": "Hello"}]
+    first, _ = event_receive(kind=KIND, event_id="N-1", payload=_payload(customer, remarks=spoke), user=integrator)
+    again, new = event_receive(kind=KIND, event_id="N-1", payload=_payload(customer, remarks=spoke), user=integrator)
+    failed, _ = event_receive(
+        kind=KIND, event_id="N-2", payload=_payload(customer, premise_id="NO-SUCH"), user=integrator
+    )
+    last, _ = event_receive(
+        kind=KIND, event_id="N-3", payload=_payload(customer, field_activity_id="FA-N3"), user=integrator
+    )
+    assert (new, again.pk) == (False, first.pk)
+    assert (first.status, failed.status, last.status) == ("PROCESSED", "ERROR", "PROCESSED")
+    assert [failed.pk, last.pk] == [first.pk + 1, first.pk + 2]
+    assert SystemEvent.objects.get(pk=failed.pk).event_id == "N-2"
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_audit_entries_are_the_snapshots_of_what_was_written(integrator, customer, farsptocus, count):  # noqa: F811
     """The contacts' "add" and the events' "receive" entries, built from rows (in SQL on PostgreSQL),
