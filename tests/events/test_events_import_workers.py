@@ -120,6 +120,38 @@ def test_two_workers_give_the_outcome_of_one(tmp_path, customer, farsptocus):  #
 
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
+def test_two_workers_write_the_rejects_of_one_and_the_corrected_file_imports(tmp_path, customer, farsptocus):  # noqa: F811
+    rejects = {p: tmp_path / f"{p}rejects.jsonl" for p in ("R1-", "R2-")}
+    one = _import(_file(tmp_path, customer, "R1-"), "--batch-size", "2", "--rejects", str(rejects["R1-"]))
+    two = _import(
+        _file(tmp_path, customer, "R2-"), "--batch-size", "2", "--workers", "2", "--rejects", str(rejects["R2-"])
+    )
+    assert [text.replace("R1-", "") for text in (one[0], str(one[2]))] == [
+        text.replace("R2-", "") for text in (two[0], str(two[2]))
+    ]
+    assert f"3 refused, written to {rejects['R2-']} to correct and import again." in two[0]
+    assert two[2] == f"3 rows were refused (the others were received). They are in {rejects['R2-']}."
+    assert rejects["R1-"].read_text().replace("R1-", "") == rejects["R2-"].read_text().replace("R2-", "")
+    written = [json.loads(line) for line in rejects["R2-"].read_text().splitlines()]
+    assert [(r["line"], r["record"] if isinstance(r["record"], str) else r["record"]["event_id"]) for r in written] == [
+        (11, "R2-E-4"),
+        (12, "{not json"),
+        (22, "R2-E-7"),
+    ]
+    # corrected: line 11's payload completed, line 12 replaced, line 22's remarks made a list
+    written[0]["record"]["payload"] = _payload(customer, field_activity_id="R2-FA-4")
+    written[1]["record"] = {"event_id": "R2-E-30", "payload": _payload(customer, field_activity_id="R2-FA-30")}
+    written[2]["record"]["payload"]["remarks"] = []
+    rejects["R2-"].write_text("".join(json.dumps(r) + "\n" for r in written))
+    out, _, error = _import(rejects["R2-"], "--workers", "2", "--rejects", str(rejects["R2-"]))
+    assert error is None, out
+    # line 22's event id was received meanwhile under another activity (line 23): a repeat
+    assert "2 new events processed, 0 new events in the error queue, 1 repeats (already received), 0 refused" in out
+    assert _outcome("R2-")["activities"]["FA-4"][0] == "North 3"
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_that_fails_is_reported_with_the_rows_not_confirmed(tmp_path, customer, farsptocus, monkeypatch):  # noqa: F811
     path = _file(tmp_path, customer, "F-")
     # the worker process connects to a database that does not exist (this process keeps its connection)
@@ -154,10 +186,14 @@ def test_a_user_who_may_not_record_contacts_is_refused_as_with_one_worker(tmp_pa
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's fallback")
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_imports_on_one_connection_and_says_so(tmp_path, customer, farsptocus):  # noqa: F811
-    out, err, error = _import(_file(tmp_path, customer, "S-"), "--batch-size", "2", "--workers", "3")
+    rejects = tmp_path / "rejects.jsonl"
+    out, err, error = _import(
+        _file(tmp_path, customer, "S-"), "--batch-size", "2", "--workers", "3", "--rejects", str(rejects)
+    )
     assert "--workers 3: sqlite has one writer at a time, so the file is imported on one connection" in err
-    assert "19 new events processed, 1 new events in the error queue, 2 repeats (already received), 3 refused." in out
-    assert error == "3 rows were refused (the others were received)."
+    assert "19 new events processed, 1 new events in the error queue, 2 repeats (already received), 3 refused," in out
+    assert error == f"3 rows were refused (the others were received). They are in {rejects}."
+    assert [json.loads(line)["line"] for line in rejects.read_text().splitlines()] == [11, 12, 22]
     assert _outcome("S-")["activities"]["FA-1"][0] == "Last crew"
 
 

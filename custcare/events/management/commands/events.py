@@ -5,7 +5,10 @@ list or object, e.g. remarks, is read as JSON; empty cells are left out) or JSON
 line: {"event_id": ..., "payload": {...}} or the payload fields beside event_id). Rows are processed
 in batches, each batch in one transaction; a refused (malformed) row stores nothing and never undoes
 the other rows of its batch. The summary names every refused row with its line number and reason, and
-the command exits non-zero when any row was refused.
+the command exits non-zero when any row was refused. `--rejects FILE` writes the refused rows, in the
+input's format, with their line numbers and reasons (custcare.core.files), to correct and import again:
+the import reads a line of a rejects file as the record it holds (nothing is written when no row was
+refused).
 
 `--workers N` (PostgreSQL) receives the batches on N worker processes, each with its own connection, so
 one worker's Python overlaps another's database time. The parent reads the file and hands out batches;
@@ -31,7 +34,7 @@ from django.db import connection
 from tqdm import tqdm
 
 from custcare.core.errors import DomainError
-from custcare.core.files import read_rows
+from custcare.core.files import read_rows, reject_record, rejects_text
 from custcare.events import import_worker
 from custcare.events.models import SystemEvent
 from custcare.events.registry import EventKind, event_kind_get
@@ -290,6 +293,13 @@ class Command(BaseCommand):
             help="Worker processes receiving batches at once, each on its own connection (default 1; "
             "PostgreSQL only: on SQLite, 1).",
         )
+        imp.add_argument(
+            "--rejects",
+            default=None,
+            help="Write the refused rows, with their line numbers and reasons, to this file, in the input's format "
+            "(JSON lines: {line, reason, record}; CSV: the input's columns after line and reason), to correct and "
+            "import again. Nothing is written when no row is refused.",
+        )
         retry = sub.add_parser("retry", help="Process events in the error queue again.")
         retry.add_argument("--all-errors", action="store_true", required=True, help="Every event in the queue.")
         retry.add_argument("--kind", default=None, help="Only events of this kind.")
@@ -323,6 +333,7 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be 1 or more. Nothing was imported.")
         fmt = options["format"] or ("csv" if path.suffix.lower() == ".csv" else "jsonl")
+        rejects = self._rejects_path(options["rejects"], fmt)
         user = self._user(options["user"])
         size = max(1, options["batch_size"])
         kind = options["kind"]
@@ -345,6 +356,8 @@ class Command(BaseCommand):
             )
             try:
                 for number, row in read_rows(path, fmt):
+                    if not isinstance(row, str):
+                        row = reject_record(row, fmt)
                     if isinstance(row, str):
                         summary.refused.append((number, row))
                         bar.update(1)
@@ -355,18 +368,51 @@ class Command(BaseCommand):
             except BatchRefused as exc:
                 raise CommandError(str(exc)) from exc
             except WorkerStopped as exc:
-                self._report(summary)
+                self._report(summary, self._write_rejects(path, fmt, summary, rejects))
                 raise CommandError(str(exc)) from exc
             finally:
                 intake.close()
-        self._report(summary)
+        note = self._write_rejects(path, fmt, summary, rejects)
+        self._report(summary, note)
         if summary.refused:
-            raise CommandError(f"{len(summary.refused)} rows were refused (the others were received).")
+            kept = f" They are in {rejects}." if note.startswith(", written to") else ""
+            raise CommandError(f"{len(summary.refused)} rows were refused (the others were received).{kept}")
 
-    def _report(self, summary: Summary) -> None:
+    @staticmethod
+    def _rejects_path(name: str | None, fmt: str) -> Path | None:
+        """The rejects file asked for, checked before anything is imported."""
+        if not name:
+            return None
+        rejects = Path(name)
+        if not rejects.parent.is_dir() or rejects.is_dir():
+            raise CommandError(f"--rejects {rejects}: no such folder, or a folder. Nothing was imported.")
+        suffix = rejects.suffix.lower()
+        if (fmt == "csv" and suffix in (".jsonl", ".json")) or (fmt == "jsonl" and suffix == ".csv"):
+            raise CommandError(
+                f"--rejects {rejects}: the rejects are written in the input's format ({fmt}), so that the file"
+                f" imports again as it is; name it .{fmt}. Nothing was imported."
+            )
+        return rejects
+
+    @staticmethod
+    def _write_rejects(path: Path, fmt: str, summary: Summary, rejects: Path | None) -> str:
+        """Write the refused rows to `rejects` (nothing when no row was refused: a file already there is
+        left as it was) and say what was done, for the summary line."""
+        if rejects is None:
+            return ""
+        if not summary.refused:
+            there = " (the file already there is left as it was)" if rejects.exists() else ""
+            return f"; no rejects, so {rejects} was not written{there}"
+        try:
+            rejects.write_text(rejects_text(path, fmt, dict(summary.refused)), encoding="utf-8", newline="")
+        except OSError as exc:
+            return f"; {rejects} could not be written ({exc.strerror or exc})"
+        return f", written to {rejects} to correct and import again"
+
+    def _report(self, summary: Summary, rejects_note: str = "") -> None:
         self.stdout.write(
             f"{summary.processed} new events processed, {summary.errors} new events in the error queue, "
-            f"{summary.repeats} repeats (already received), {len(summary.refused)} refused."
+            f"{summary.repeats} repeats (already received), {len(summary.refused)} refused{rejects_note}."
         )
         for number, reason in sorted(summary.refused):
             self.stdout.write(f"  line {number}: {reason}")
