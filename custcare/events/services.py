@@ -50,6 +50,7 @@ from custcare.core.audit import audit_record
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.core.models import AuditEntry
 from custcare.core.rows import array_cursor, audit_rows_insert, rows_copy, sql_in, sql_in_set
+from custcare.core.sql import fetch_prepared
 from custcare.customers.models import AccountPerson, ServiceAgreement
 from custcare.events.models import SystemEvent
 from custcare.events.recipients import LIVE_SA
@@ -87,28 +88,39 @@ def _intake_state(
     """The events among `event_ids` already stored, the events system user, and with `draw_id` (one
     event id, on PostgreSQL) the id the event is to be stored under when it is new (None for a
     repeat: no sequence value is drawn for it). The repeat check, the check that the cached system
-    user still exists and the new event's id are one statement (a second one reads the stored events
-    when there are repeats, which is rare)."""
+    user still exists and the new event's id are one statement, prepared on PostgreSQL (a second one
+    reads the stored events when there are repeats, which is rare)."""
     cached = _system_users.get(connection.settings_dict["NAME"])
     table, users = SystemEvent._meta.db_table, get_user_model()._meta.db_table
     among, params = sql_in("event_id", event_ids)
     draw = "NULL"
     if draw_id and connection.vendor == "postgresql":
-        draw = f"CASE WHEN s.repeats = 0 THEN nextval(pg_get_serial_sequence('{table}', 'id')) END"
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT s.repeats, s.user_ok, {draw} FROM (SELECT"
-            f" (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}) AS repeats,"
-            f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active) AS user_ok) s",
-            [kind, *params, cached.pk if cached is not None else -1],
-        )
-        repeats, user_ok, drawn = cur.fetchone()
+        draw = f"CASE WHEN s.repeats = 0 THEN nextval('{_event_sequence()}'::regclass) END"
+    ((repeats, user_ok, drawn),) = fetch_prepared(
+        f"SELECT s.repeats, s.user_ok, {draw} FROM (SELECT"
+        f" (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}) AS repeats,"
+        f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active) AS user_ok) s",
+        [kind, *params, cached.pk if cached is not None else -1],
+    )
     stored = (
         {e.event_id: e for e in SystemEvent.objects.filter(kind=kind).extra(where=[among], params=params)}
         if repeats
         else {}
     )
     return stored, cached if user_ok else events_system_user(), drawn
+
+
+_sequences: dict[str, str] = {}
+
+
+def _event_sequence() -> str:
+    """The name of the sequence SystemEvent ids come from, per database, read once per process."""
+    database = connection.settings_dict["NAME"]
+    if database not in _sequences:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [SystemEvent._meta.db_table])
+            _sequences[database] = cur.fetchone()[0]
+    return _sequences[database]
 
 
 def _kind(kind: str) -> type[EventKind]:
@@ -295,19 +307,22 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
     refs = sorted({s.origin_reference for s in specs})
     if refs:
         # the generated-contact conditions of the two partial unique indexes, so that they are used
+        # (the origin as a literal: a generic plan can only use a partial index whose condition the
+        # statement's text implies). Prepared on PostgreSQL: a key lookup, planned once per connection.
         among, params = sql_in("origin_reference", refs)
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT id, origin_reference, person_id, premise_id FROM {CustomerContact._meta.db_table}"
-                " WHERE NOT (origin = %s) AND NOT (origin_reference = '')"
-                f" AND (person_id IS NOT NULL OR person_id IS NULL) AND {among} ORDER BY id",
-                [CustomerContact.Origin.USER.value, *params],
+        user_origin = CustomerContact.Origin.USER.value
+        assert user_origin.isalpha()
+        rows = fetch_prepared(
+            f"SELECT id, origin_reference, person_id, premise_id FROM {CustomerContact._meta.db_table}"
+            f" WHERE NOT (origin = '{user_origin}') AND NOT (origin_reference = '')"
+            f" AND (person_id IS NOT NULL OR person_id IS NULL) AND {among} ORDER BY id",
+            params,
+        )
+        for pk, reference, person_id, premise_id in rows:
+            key: tuple[str, str | None, str | None] = (
+                (reference, person_id, None) if person_id else (reference, None, premise_id)
             )
-            for pk, reference, person_id, premise_id in cur.fetchall():
-                key: tuple[str, str | None, str | None] = (
-                    (reference, person_id, None) if person_id else (reference, None, premise_id)
-                )
-                stored.setdefault(key, {"id": pk})
+            stored.setdefault(key, {"id": pk})
     # check every spec that may need a new contact, all at once
     requests: list[NewContact] = []
     index: dict[tuple[int, int], int] = {}
