@@ -49,6 +49,27 @@ def test_csv_import_writes_good_rows_and_reports_the_bad_one(tmp_path, integrato
     assert reject["line"] == 3 and reject["record"]["id"] == "B-2" and "amount" in reject["reason"]
 
 
+def test_a_corrected_rejects_file_imports_as_it_is(tmp_path, integrator, customer):
+    # given the rejects file of a CSV import, its bad amount then corrected in place
+    account_id = customer["account"].pk
+    path = tmp_path / "bills.csv"
+    path.write_text(
+        f"id,account_id,bill_date,due_date,amount,status\nB-7,{account_id},2026-02-10,2026-03-03,lots,complete\n"
+    )
+    rejects = tmp_path / "rejects.jsonl"
+    _, error = _import("bill", str(path), "--user", integrator.username, "--rejects", str(rejects))
+    assert error is not None and not Bill.objects.filter(pk="B-7").exists()
+    [reject] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    reject["record"]["amount"] = "45.10"
+    rejects.write_text(json.dumps(reject) + "\n")
+    # when the rejects file is imported again
+    out, error = _import("bill", str(rejects), "--user", integrator.username)
+    # then the record it holds is added
+    assert error is None, out
+    assert "bill: 1 added, 0 replaced, 0 refused." in out
+    assert Bill.objects.get(pk="B-7").amount == Decimal("45.10")
+
+
 def test_jsonl_import_then_reimport_audits_add_then_change(tmp_path, integrator, customer):
     # given pay plans as JSON lines, line 2 naming an unknown pay plan type
     account_id = customer["account"].pk

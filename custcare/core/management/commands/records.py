@@ -3,8 +3,9 @@
 Import reads CSV (a header row; the columns are the kind's fields) or JSON lines (one record per line)
 in batches of up to 1,000, each batch in one transaction. A refused row (bad value, unknown account)
 is not written and never undoes the other rows; the summary names each refused row by line number
-with the reasons, `--rejects FILE` keeps them as JSON lines to correct and import again, and the command
-exits non-zero when any row was refused.
+with the reasons, `--rejects FILE` keeps them as JSON lines ({"line", "reason", "record"}) to correct and
+import again as they are (a JSON line holding "record" and nothing but "line" and "reason" beside it is
+read as that record), and the command exits non-zero when any row was refused.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from custcare.core.errors import DomainError, ValidationFailed
-from custcare.core.files import read_rows
+from custcare.core.files import read_rows, reject_record
 from custcare.core.records import MAX_ROWS, record_kind_get, record_kinds, records_upsert
 
 
@@ -81,6 +82,8 @@ class Command(BaseCommand):
 
         with tqdm(total=max(total, 0), unit="record", disable=None, file=sys.stderr) as bar:
             for number, row in read_rows(path, fmt):
+                if fmt == "jsonl" and isinstance(row, dict):
+                    row = reject_record(row, fmt)  # a corrected line of a rejects file: the record it holds
                 if isinstance(row, str):
                     refused.append((number, "", row))
                     bar.update(1)
