@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from custcare.core.sql import server_cursor
@@ -147,10 +147,11 @@ def array_cursor() -> Any:
     which costs ~40 ms of CPU per thousand rows of a dozen columns, against ~2 ms in binary. Elsewhere
     Django's usual cursor. Either way a Django cursor (queries logged and wrapped as usual), to use in a
     `with`."""
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(server_cursor(binary_lists=True))  # type: ignore[attr-defined]
+    db = connections[DEFAULT_DB_ALIAS]  # the connection of this thread, looked up once
+    if db.vendor != "postgresql":
+        return db.cursor()
+    with db.wrap_database_errors:
+        return db._prepare_cursor(server_cursor(binary_lists=True))  # type: ignore[attr-defined]
 
 
 def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique: list[str], update: list[str]) -> None:

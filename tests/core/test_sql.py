@@ -6,7 +6,8 @@ import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
-from custcare.core.sql import fetch_prepared
+from custcare.core.rows import array_cursor
+from custcare.core.sql import fetch_prepared, server_cursor
 from custcare.customers.models import Person
 from tests.factories import person_make
 
@@ -65,3 +66,43 @@ def test_postgresql_plans_the_statement_once_per_connection(customer):
         )
         (generic, custom), *_ = cur.fetchall()
     assert generic >= 6 and custom == 0
+
+
+@pytest.mark.django_db
+def test_a_cursor_still_being_read_is_not_lent_again(csr, customer):
+    if connection.vendor != "postgresql":
+        pytest.skip("server-binding cursors are PostgreSQL's")
+    other = person_make(csr, name="Okafor, Ada", phone=None)
+    ids = sorted([customer["person"].pk, other.pk])
+    # given a cursor whose results are still being read
+    with array_cursor() as outer:
+        outer.execute("SELECT id FROM customers_person WHERE id = ANY(%s) ORDER BY id", [ids])
+        first = outer.fetchone()
+        # when statements run in between, through a prepared read and another cursor
+        between = fetch_prepared(SQL, [[other.pk]])
+        with array_cursor() as inner:
+            inner.execute("SELECT %s::text", ["x"])
+            assert inner.fetchall() == [("x",)]
+        # then the first cursor's results are intact
+        rest = outer.fetchall()
+    assert [first, *rest] == [(ids[0],), (ids[1],)]
+    assert between == [(other.pk, other.primary_name)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closed_cursor_is_lent_again_and_a_new_connection_gets_new_ones():
+    if connection.vendor != "postgresql":
+        pytest.skip("server-binding cursors are PostgreSQL's")
+    first = server_cursor(binary_lists=True)
+    first.close()
+    again = server_cursor(binary_lists=True)
+    again.close()
+    assert again is first
+    # when the connection is replaced (Django reconnects after a close)
+    connection.close()
+    rows = fetch_prepared("SELECT %s::int + 1", [41])
+    fresh = server_cursor(binary_lists=True)
+    fresh.close()
+    # then the statements run on the new connection, with cursors of its own
+    assert rows == [(42,)]
+    assert fresh is not first and fresh.connection is connection.connection
