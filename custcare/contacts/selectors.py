@@ -65,7 +65,7 @@ def _config_version() -> int | None:
 
 
 def contact_type_config_get(
-    *, contact_type_id: int | None = None, contact_class: str = "", type_code: str = ""
+    *, contact_type_id: int | None = None, contact_class: str = "", type_code: str = "", shared: bool = False
 ) -> ContactTypeConfig:
     """The type named by id, or by class and type code (the key users know).
 
@@ -73,7 +73,9 @@ def contact_type_config_get(
     LEFT JOINed (a few rows per type at most) and the model instances rebuilt from the rows. Adding
     a contact is the hottest write in CustCare and this saves two round trips on each. A type read
     before by this process is not read again while the configuration version is unchanged (one
-    statement that reads the version instead); each call returns new instances."""
+    statement that reads the version instead); each call returns new instances, or with `shared` the
+    instances the process built for the type at the current version, which the caller must not
+    change (event intake: building them is most of what reading a cached type costs)."""
     if contact_type_id is not None:
         key: tuple[Any, ...] = ("id", contact_type_id)
     elif contact_class and type_code:
@@ -86,7 +88,7 @@ def contact_type_config_get(
     version, cached = _config_cache.get(database, (None, {}))
     rows = cached.get(key)
     if rows is not None and _config_version() == version:
-        return _config_from_rows(rows)
+        return _config_shared(rows) if shared else _config_from_rows(rows)
     if contact_type_id is not None:
         qs = ContactType.objects.filter(pk=contact_type_id)
     else:
@@ -111,9 +113,23 @@ def contact_type_config_get(
         if read_at != version:
             cached = {}
             _config_cache[database] = (read_at, cached)
+            _config_built.clear()  # those of the versions before; rebuilt on demand
         cached[("id", rows[0]["id"])] = rows
         cached[("code", rows[0]["contact_class_id"], rows[0]["type_code"])] = rows
+        if shared:
+            return _config_shared(rows)
     return _config_from_rows(rows)
+
+
+# The instances built from cached configuration rows for `shared` callers, by the rows' identity.
+_config_built: dict[int, tuple[list[dict[str, Any]], ContactTypeConfig]] = {}
+
+
+def _config_shared(rows: list[dict[str, Any]]) -> ContactTypeConfig:
+    built = _config_built.get(id(rows))
+    if built is None or built[0] is not rows:
+        built = _config_built[id(rows)] = (rows, _config_from_rows(rows))
+    return built[1]
 
 
 def _config_from_rows(rows: list[dict[str, Any]]) -> ContactTypeConfig:

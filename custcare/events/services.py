@@ -299,7 +299,7 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
         if (s.contact_class, s.contact_type) not in configs:
             try:
                 configs[(s.contact_class, s.contact_type)] = contact_type_config_get(
-                    contact_class=s.contact_class, type_code=s.contact_type
+                    contact_class=s.contact_class, type_code=s.contact_type, shared=True
                 )
             except ValidationFailed:
                 configs[(s.contact_class, s.contact_type)] = None

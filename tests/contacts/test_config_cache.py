@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from custcare.algorithms.models import Algorithm
+from custcare.contacts import selectors
 from custcare.contacts.models import (
     CharacteristicType,
     ContactClass,
@@ -30,8 +31,8 @@ from tests.conftest import PASSWORD
 CONFIG_TABLES = importlib.import_module("custcare.contacts.migrations.0007_contact_type_config_version").TABLES
 
 
-def _meter() -> Any:
-    return contact_type_config_get(contact_class="SVC", type_code="METER")
+def _meter(*, shared: bool = False) -> Any:
+    return contact_type_config_get(contact_class="SVC", type_code="METER", shared=shared)
 
 
 def _summary(config: Any) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def _summary(config: Any) -> dict[str, Any]:
 
 
 def test_a_type_read_before_costs_one_small_statement(reference):
+    selectors._config_cache.clear()  # as a new process: nothing read before (earlier tests read the type)
     with CaptureQueriesContext(connection) as first:
         config = _meter()
     with CaptureQueriesContext(connection) as again:
@@ -92,11 +94,26 @@ CHANGES: dict[str, Callable[[], None]] = {
 }
 
 
+def test_shared_instances_are_built_once_per_version(reference):
+    # given the type read by a caller that shares the process's instances
+    first = _meter(shared=True)
+    # when read again, and by a caller that gets its own
+    again, own = _meter(shared=True), _meter()
+    # then the shared caller gets the same instances, the other new ones with the same values
+    assert again is first and own is not first and _summary(own) == _summary(first)
+    # and after a change, new shared instances with the new values
+    ContactType.objects.filter(pk=_type().pk).update(description="Meter trouble")
+    changed = _meter(shared=True)
+    assert changed is not first and changed.contact_type.description == "Meter trouble"
+    assert first.contact_type.description == "Meter problem"
+
+
+@pytest.mark.parametrize("shared", [False, True], ids=["own", "shared"])
 @pytest.mark.parametrize("change", CHANGES.values(), ids=CHANGES.keys())
-def test_a_change_to_any_configuration_table_is_seen_on_the_next_read(reference, change):
-    before = _summary(_meter())
+def test_a_change_to_any_configuration_table_is_seen_on_the_next_read(reference, change, shared):
+    before = _summary(_meter(shared=shared))
     change()
-    after = _summary(_meter())
+    after = _summary(_meter(shared=shared))
     assert after != before
     reread = _summary(contact_type_config_get(contact_type_id=_type().pk))
     assert reread == after
@@ -129,15 +146,16 @@ def test_a_change_in_the_admin_site_is_seen(admin_user):
     assert _summary(_meter())["chars"][1] == ("READING", False, "Reading on the display")
 
 
-def test_a_change_rolled_back_never_comes_back(reference):
+@pytest.mark.parametrize("shared", [False, True], ids=["own", "shared"])
+def test_a_change_rolled_back_never_comes_back(reference, shared):
     """A configuration read inside a transaction that changed it, then rolled back, is not used later,
     not even after another change (the version it was read at is never used again)."""
-    original = _summary(_meter())
+    original = _summary(_meter(shared=shared))
     with pytest.raises(RuntimeError), transaction.atomic():
         ContactType.objects.filter(pk=_type().pk).update(description="never committed")
-        assert _meter().contact_type.description == "never committed"
+        assert _meter(shared=shared).contact_type.description == "never committed"
         raise RuntimeError("roll back")
-    assert _summary(_meter()) == original
+    assert _summary(_meter(shared=shared)) == original
     ContactClass.objects.filter(code="SVC").update(description="Service (field)")
     assert _meter().contact_type.description == "Meter problem"
 
