@@ -467,7 +467,11 @@ def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tup
     persons.
     """
     visible, visible_params = _person_visible_sql("m.person_id", user)
-    score = "greatest(similarity({c}, %s), word_similarity(%s, {c}))"
+    # The rank's measure, the greater of similarity and word_similarity, is word_similarity alone: the
+    # extent of the name from its first to its last trigram shared with the query is one of those
+    # word_similarity tries, and it shares as many trigrams with the query as the whole name with fewer
+    # of its own. One trigram comparison less per spelling scored.
+    score = "word_similarity(%s, {c})"
     for step in NAME_STEPS:
         where, params = _name_condition(key, step, "k.search_name")
         other_where, other_params = _name_condition(key, step, "o.search_name")
@@ -491,7 +495,7 @@ def _pg_name_hits(key: str, exact: list[str], user: Any, limit: int) -> list[tup
             "   AND (b.search_name < m.search_name OR (b.search_name = m.search_name AND b.id < m.id)))))))"
             f") AND {visible} LIMIT %s"
         )
-        params = [exact, key, key, *params, exact, key, key, *other_params, *visible_params, limit + 1]
+        params = [exact, key, *params, exact, key, *other_params, *visible_params, limit + 1]
         if step == NAME_STEPS[0]:
             _trgm_thresholds()
         rows = fetch_prepared(sql, params)
@@ -598,12 +602,9 @@ def _sqlite_score(
             for g in word_grams
         ):
             return None
-        score = _similarity(key_grams, grams)
-    else:
-        score = _similarity(key_grams, grams)
-        if score < SIMILARITY_THRESHOLD:
-            return None
-    return max(score, _word_similarity(key_grams, seq, grams))
+    elif _similarity(key_grams, grams) < SIMILARITY_THRESHOLD:
+        return None
+    return _word_similarity(key_grams, seq, grams)  # never below the similarity (see _pg_name_hits)
 
 
 def _key_trigrams(key: str) -> list[str]:

@@ -454,6 +454,28 @@ def test_python_trigram_measures_equal_postgresqls(db, query, name):
     assert word_similarity(query, name) == pytest.approx(wsim, abs=1e-6)
 
 
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        *PAIRS,
+        ("mark king", "king mark a"),
+        ("mark king", "kingsley marko"),
+        ("john", "smith john jr"),
+        ("sunrise logistics in c", "sunrise logistics inc"),
+        ("aa aa", "aaa aa a"),
+        ("o brien karen e", "karen e obrien"),
+    ],
+)
+def test_word_similarity_is_never_below_similarity(db, query, name):
+    """Search ranks by word_similarity alone where it means the greater of the two (see _pg_name_hits)."""
+    assert word_similarity(query, name) >= trigram_similarity(name, query)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cur.execute("SELECT word_similarity(%s, %s) >= similarity(%s, %s)", [query, name, name, query])
+            assert cur.fetchone()[0] is True
+
+
 def test_python_trigram_measures(db):
     assert trigram_similarity("smith john", "jonh smiht") == pytest.approx(5 / 17)
     assert word_similarity("rive", "rivera maria") == pytest.approx(0.8)
