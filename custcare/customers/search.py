@@ -765,42 +765,44 @@ def _person_rows_read(found: list[tuple[Any, ...]], user: Any) -> list[SearchRow
     classes: dict[str, CustomerClass] = {}
     premises_by_id: dict[str, Premise] = {}
 
-    def premise(values: tuple[Any, ...]) -> Premise:
-        """One instance per premise (an account's mailing premise is often the one it is served at)."""
-        found = premises_by_id.get(values[pr_id])
+    def premise(r: tuple[Any, ...], start: int) -> Premise:
+        """The premise whose values begin at `start` in `r`, one instance per premise (an account's mailing
+        premise is often the one it is served at)."""
+        pk = r[start + pr_id]
+        found = premises_by_id.get(pk)
         if found is None:
-            found = premises_by_id[values[pr_id]] = _loaded(Premise, db, _PREMISE_FIELDS, values)
+            found = premises_by_id[pk] = _loaded(Premise, db, _PREMISE_FIELDS, r[start : start + npr])
         return found
 
+    # Column positions in a row: the account's values, then its class, the service agreement's start and
+    # id, the premise served and the mailing premise (each _PREMISE_FIELDS), whether the latter is seen.
+    a0 = np + 3
+    c_desc = a0 + na
+    s_start = c_desc + 1
+    sp0 = s_start + 2
+    mp0 = sp0 + npr
+    m_seen = mp0 + npr
     for r in found:
         pid = r[p_id]
-        if pid not in persons:
+        by_account = accounts.get(pid)
+        if by_account is None:
             persons[pid] = (_loaded(Person, db, _PERSON_FIELDS, r[:np]), r[np] or "", r[np + 1] is not None)
-            accounts[pid] = {}
-        i = np + 2
-        main, account_values, description = r[i], r[i + 1 : i + 1 + na], r[i + 1 + na]
-        aid = account_values[a_id]
+            by_account = accounts[pid] = {}
+        aid = r[a0 + a_id]
         if aid is None:
             continue
-        i += 2 + na
-        start, sa_id, served, mailing, mailing_visible = (
-            r[i],
-            r[i + 1],
-            r[i + 2 : i + 2 + npr],
-            r[i + 2 + npr : i + 2 + 2 * npr],
-            r[i + 2 + 2 * npr],
-        )
-        by_account = accounts[pid]
-        if aid not in by_account:
+        entry = by_account.get(aid)
+        if entry is None:
+            account_values = r[a0:c_desc]
             account = _loaded(Account, db, _ACCOUNT_FIELDS, account_values)
             code = account_values[a_class]
             if code not in classes:
-                classes[code] = _loaded(CustomerClass, db, ["code", "description"], [code, description])
+                classes[code] = _loaded(CustomerClass, db, ["code", "description"], [code, r[c_desc]])
             account._state.fields_cache["customer_class"] = classes[code]  # as the descriptor sets it, cheaper
-            mp = premise(mailing) if mailing[pr_id] and mailing_visible else None
-            by_account[aid] = (bool(main), account, [], mp)
-        if served[pr_id] is not None:
-            by_account[aid][2].append((start, sa_id, premise(served)))
+            mp = premise(r, mp0) if r[mp0 + pr_id] and r[m_seen] else None
+            entry = by_account[aid] = (bool(r[a0 - 1]), account, [], mp)
+        if r[sp0 + pr_id] is not None:
+            entry[2].append((r[s_start], r[s_start + 1], premise(r, sp0)))
     out = []
     for pid, (person, phone, has_links) in persons.items():
         linked = sorted(accounts[pid].values(), key=lambda e: (not e[0], e[1].id))
