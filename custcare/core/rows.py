@@ -13,11 +13,12 @@ own preparation would give for them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 from django.utils import timezone
 
 from custcare.core.sql import server_cursor
@@ -123,16 +124,20 @@ def rows_copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         for n, f in enumerate(fields):
             name, c = f.attname, table.converters[f.attname]
             columns.add(f"c{n}", table.casts[name], [c(row[name] if name in row else defaults[name]) for row in rows])
-        key = ("insert", model, columns.shape())
-        sql = _statements.get(key)
-        if sql is None:
-            sql = _statements[key] = (
-                f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
-                f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x"
-            )
-        with array_cursor() as cur:
-            cur.execute(sql, columns.params())
+        shape = columns.shape()
+
+        def insert(p: str) -> list[tuple[str, str]]:
+            return [
+                (
+                    f"{p}m",
+                    f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+                    f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x",
+                )
+            ]
+
+        _send(_Write(("insert", model, shape), insert, columns.params(), {table.name: False}))
         return
+    _flush_pending()  # a COPY is a statement of its own: what is waiting goes first
     convert = [(f.attname, table.converters[f.attname]) for f in fields]
     columns_sql = ", ".join(table.columns[f.attname] for f in fields)
     with connection.cursor() as cur, cur.copy(f"COPY {table.name} ({columns_sql}) FROM STDIN") as copy:
@@ -176,18 +181,21 @@ def rows_upsert(model: type[models.Model], rows: list[dict[str, Any]], *, unique
     for n, f in enumerate(fields):
         name, c = f.attname, table.converters[f.attname]
         columns.add(f"c{n}", table.casts[name], [c(row[name] if name in row else defaults[name]) for row in rows])
+    column_of = table.column_of
+
+    def upsert(p: str) -> list[tuple[str, str]]:
+        return [
+            (
+                f"{p}m",
+                f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+                f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x"
+                f" ON CONFLICT ({', '.join(column_of[n] for n in unique)}) DO UPDATE SET "
+                + ", ".join(f"{column_of[n]} = EXCLUDED.{column_of[n]}" for n in update),
+            )
+        ]
+
     key = ("upsert", model, columns.shape(), tuple(unique), tuple(update))
-    sql = _statements.get(key)
-    if sql is None:
-        column_of = table.column_of
-        sql = _statements[key] = (
-            f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
-            f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM ({columns.sql()}) x"
-            f" ON CONFLICT ({', '.join(column_of[n] for n in unique)}) DO UPDATE SET "
-            + ", ".join(f"{column_of[n]} = EXCLUDED.{column_of[n]}" for n in update)
-        )
-    with array_cursor() as cur:
-        cur.execute(sql, columns.params())
+    _send(_Write(key, upsert, columns.params(), {table.name: True}))
 
 
 _ENCODER = DjangoJSONEncoder()
@@ -267,23 +275,134 @@ def audit_rows_insert(
     if extra:
         columns.add("extra", "jsonb", [_encode(e) for e in extra])
     columns.add("summary", "text", [s[:300] for s in summaries] if summaries else [""] * len(rows))
-    key = ("audit", model, columns.shape(), bool(extra))
+    audit = _table(AuditEntry).name
+
+    def insert_audited(p: str) -> list[tuple[str, str]]:
+        snapshot = [f"'{f.attname}', {p}x.{'j' if n in dated else 'c'}{n}" for n, f in enumerate(fields)]
+        after = f"jsonb_build_object({', '.join(snapshot)})" + (f" || {p}x.extra" if extra else "")
+        pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
+        return [
+            (f"{p}x", columns.sql()),
+            (
+                f"{p}w",
+                f"INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
+                f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM {p}x",
+            ),
+            (
+                f"{p}a",
+                f"INSERT INTO {audit} (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
+                f" SELECT %s, %s, %s, %s, %s, {p}x.{pk_column}::text, {p}x.summary, NULL, {after} FROM {p}x",
+            ),
+        ]
+
+    params = [*columns.params(), now, user_id, username, action, entity_type]
+    _send(
+        _Write(
+            ("audit", model, columns.shape(), bool(extra)), insert_audited, params, {table.name: False, audit: False}
+        )
+    )
+    return []
+
+
+class _Write:
+    """One write statement, as the common table expressions it is made of (name, body; the last body
+    is the statement itself when it is sent alone, one more CTE when it goes with others); `build`
+    gives them for a name prefix, `tables` says which tables it writes and whether it upserts them."""
+
+    def __init__(
+        self,
+        key: tuple[Any, ...],
+        build: Callable[[str], list[tuple[str, str]]],
+        params: list[Any],
+        tables: dict[str, bool],
+    ) -> None:
+        self.key, self.build, self.params, self.tables = key, build, params, tables
+
+
+def _execute(writes: list[_Write]) -> None:
+    """Send the writes as one statement: alone, a write is its own statement; together, each one's
+    CTEs get a prefix of their own and the last one's last body is the statement. The text, built once
+    per process for each sequence of shapes, is the same every time, so the driver prepares it."""
+    key = tuple(w.key for w in writes)
     sql = _statements.get(key)
     if sql is None:
-        snapshot = [f"'{f.attname}', x.{'j' if n in dated else 'c'}{n}" for n, f in enumerate(fields)]
-        after = f"jsonb_build_object({', '.join(snapshot)})" + (" || x.extra" if extra else "")
-        pk_column = next(f"c{n}" for n, f in enumerate(fields) if f.primary_key)
-        sql = _statements[key] = (
-            f"WITH x AS ({columns.sql()}),"
-            f" w AS (INSERT INTO {table.name} ({', '.join(table.columns[f.attname] for f in fields)})"
-            f" SELECT {', '.join(f'c{n}' for n in range(len(fields)))} FROM x)"
-            f" INSERT INTO {_table(AuditEntry).name}"
-            " (at, user_id, username, action, entity_type, entity_id, summary, before, after)"
-            f" SELECT %s, %s, %s, %s, %s, x.{pk_column}::text, x.summary, NULL, {after} FROM x"
-        )
+        ctes = [c for i, w in enumerate(writes) for c in w.build(f"q{i}_" if len(writes) > 1 else "")]
+        *before, (_, last) = ctes
+        sql = _statements[key] = (f"WITH {', '.join(f'{n} AS ({b})' for n, b in before)} " if before else "") + last
     with array_cursor() as cur:
-        cur.execute(sql, [*columns.params(), now, user_id, username, action, entity_type])
-    return []
+        cur.execute(sql, [p for w in writes for p in w.params])
+
+
+class _Pending:
+    """The writes of a rows_written_together block not sent yet."""
+
+    def __init__(self) -> None:
+        self.writes: list[_Write] = []
+        self.tables: dict[str, bool] = {}
+
+    def add(self, write: _Write) -> None:
+        # a table written twice in one statement is fine for inserts, not for an upsert (the second
+        # write would not see the first one's rows): such a write starts a new statement
+        if any(t in self.tables and (upsert or self.tables[t]) for t, upsert in write.tables.items()):
+            self.flush()
+        self.writes.append(write)
+        for t, upsert in write.tables.items():
+            self.tables[t] = self.tables.get(t, False) or upsert
+
+    def flush(self) -> None:
+        writes, self.writes, self.tables = self.writes, [], {}
+        if writes:
+            _execute(writes)
+
+
+def _send(write: _Write) -> None:
+    pending: _Pending | None = getattr(connections[DEFAULT_DB_ALIAS], "_custcare_pending", None)
+    if pending is not None:
+        pending.add(write)
+    else:
+        _execute([write])
+
+
+def _flush_pending() -> None:
+    pending: _Pending | None = getattr(connections[DEFAULT_DB_ALIAS], "_custcare_pending", None)
+    if pending is not None:
+        pending.flush()
+
+
+@contextmanager
+def rows_written_together() -> Iterator[None]:
+    """On PostgreSQL, the writes of rows_copy (fewer than 20 rows), rows_upsert and audit_rows_insert in
+    the block are sent together, as one statement (one round trip and one execution instead of one per
+    write), right before the next other statement the connection runs (a read, a savepoint, an ORM
+    write, a COPY) or at the end of the block, whichever comes first: every statement sees what was
+    written before it, as when each write is sent at once. An error in a write is raised there. Use it
+    inside a transaction (refused outside one: a commit would not wait for the writes). Elsewhere, and
+    inside another such block, it changes nothing."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or getattr(db, "_custcare_pending", None) is not None:
+        yield
+        return
+    if not db.in_atomic_block:
+        raise RuntimeError("rows_written_together() is for use inside a transaction.")
+    pending = _Pending()
+
+    def flush_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        pending.flush()
+        return execute(sql, params, many, context)
+
+    db._custcare_pending = pending  # type: ignore[attr-defined]
+    try:
+        with db.execute_wrapper(flush_first):
+            try:
+                yield
+            except DatabaseError:
+                raise  # the transaction is broken: what waits goes nowhere
+            except BaseException:
+                pending.flush()  # written before the error, as it would have been
+                raise
+            pending.flush()
+    finally:
+        db._custcare_pending = None  # type: ignore[attr-defined]
 
 
 class _Columns:

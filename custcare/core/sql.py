@@ -36,6 +36,9 @@ def fetch_prepared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     from django.db.backends.postgresql.base import CursorDebugWrapper
 
     db.validate_no_broken_transaction()
+    pending = getattr(db, "_custcare_pending", None)  # writes waiting to be sent together (core.rows)
+    if pending is not None:
+        pending.flush()
     raw = server_cursor(binary_lists=False)
     if raw.connection.prepare_threshold is None:  # settings without CustCare's database OPTIONS
         raw.connection.prepare_threshold = 5

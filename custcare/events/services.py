@@ -12,7 +12,10 @@ Speed (issue 4 intake targets): one event and a batch of events go through the s
 one being the single case. Contacts are checked set-based, as rows rather than model instances, and
 written with one INSERT per table (custcare.contacts.services.generated_contacts_*); on PostgreSQL the
 new contacts and their audit entries are one statement, and the new events and theirs another (see
-custcare.core.rows.audit_rows_insert), elsewhere the audit entries are one INSERT. Python's cyclic
+custcare.core.rows.audit_rows_insert), elsewhere the audit entries are one INSERT. One event of a
+set-based kind is received as a batch of one (_receive_set_based: read and decided, then written), and
+on PostgreSQL all it writes (source records, contacts, characteristics, the event, the audit entries)
+is one statement (custcare.core.rows.rows_written_together). Python's cyclic
 garbage collector is paused while a batch is received (see _collector_paused). An event that fails
 rolls back its whole transaction and is then stored in the error queue on its own, so the successful
 path needs no savepoint. Bulk intake of a set-based kind decides which events fail before anything is
@@ -49,7 +52,14 @@ from custcare.contacts.services import (
 from custcare.core.audit import audit_record
 from custcare.core.errors import DomainError, NotFound, ValidationFailed
 from custcare.core.models import AuditEntry
-from custcare.core.rows import array_cursor, audit_rows_insert, rows_copy, sql_in, sql_in_set
+from custcare.core.rows import (
+    array_cursor,
+    audit_rows_insert,
+    rows_copy,
+    rows_written_together,
+    sql_in,
+    sql_in_set,
+)
 from custcare.core.sql import fetch_prepared
 from custcare.customers.models import AccountPerson, ServiceAgreement
 from custcare.events.models import SystemEvent
@@ -443,6 +453,14 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
         return stored[event_id], False
     try:
         with transaction.atomic():
+            if cls.set_based:  # as a batch of one: decided, then written in one statement (PostgreSQL)
+                event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
+                event.pk = event_pk
+                with rows_written_together():
+                    audit = _receive_set_based(cls, [event], [parsed], system=system)
+                    summary = f"{kind} {event_id}: {event.status}"
+                    rows_copy(AuditEntry, [*audit, *_events_insert([event], user=user, summary=summary)])
+                return event, True
             outcome = _process(cls, parsed, user=system)
             event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
             event.pk = event_pk

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from custcare.core.rows import rows_copy, rows_upsert
+from custcare.core.models import AuditEntry
+from custcare.core.rows import audit_rows_insert, rows_copy, rows_upsert, rows_written_together
+from custcare.core.sql import fetch_prepared
 from custcare.fieldwork.models import FieldActivity
 from custcare.security.models import ApiToken
 
@@ -48,6 +50,14 @@ def _activity(customer, fa_id: str, *, status: str, crew: str) -> dict[str, obje
     }
 
 
+UPSERT = {"unique": ["id"], "update": ["status", "crew"]}
+
+
+def _token_row(user, pk: int) -> dict[str, object]:
+    now = timezone.now()
+    return {"id": pk, "digest": f"a{pk}", "user_id": user.pk, "created_at": now, "expires_at": now, "revoked": False}
+
+
 def test_each_shape_of_rows_is_written_by_its_own_statement(customer):
     # given batches whose columns are the same on every row, or not, in turn (each shape has its own
     # statement text, kept by the process)
@@ -73,3 +83,62 @@ def test_each_shape_of_rows_is_written_by_its_own_statement(customer):
         "FA-3": "East",
         "FA-4": "West",
     }
+
+
+def _crews() -> dict[str, str]:
+    return dict(FieldActivity.objects.values_list("id", "crew"))
+
+
+def test_writes_together_are_one_statement_and_every_read_sees_them(csr, customer):
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        with rows_written_together():
+            # when rows are written, then read (through the ORM and a prepared read) in the same block
+            rows_upsert(FieldActivity, [_activity(customer, "FA-1", status="C", crew="North")], **UPSERT)
+            rows_copy(ApiToken, _tokens(csr, 2, "t"))
+            seen_by_orm = _crews()
+            rows_upsert(FieldActivity, [_activity(customer, "FA-2", status="C", crew="South")], **UPSERT)
+            rows_copy(AuditEntry, audit_rows_insert(ApiToken, [_token_row(csr, 900)], action="add", user=csr))
+            rows_upsert(FieldActivity, [_activity(customer, "FA-2", status="X", crew="West")], **UPSERT)
+            seen_prepared = fetch_prepared(
+                "SELECT count(*) FROM security_apitoken WHERE digest IN ('t0000', 't0001', 'a900')", []
+            )
+            rows_copy(ApiToken, _tokens(csr, 1, "u"))
+        # then each read saw what was written before it, and everything was written by the block's end
+        assert seen_by_orm == {"FA-1": "North"}
+        assert seen_prepared == [(3,)]
+        assert _crews() == {"FA-1": "North", "FA-2": "West"}
+        assert ApiToken.objects.filter(digest__regex=r"^[tu]").count() == 3
+        assert AuditEntry.objects.filter(entity_type="security.apitoken", entity_id="900", action="add").exists()
+    if connection.vendor == "postgresql":
+        # the writes between two reads went as one statement, but a table upserted twice starts a new one
+        writes = [q["sql"][:40] for q in queries.captured_queries if "INSERT" in q["sql"]]
+        assert writes == [
+            'WITH q0_m AS (INSERT INTO "fieldwork_fie',
+            'WITH q0_m AS (INSERT INTO "fieldwork_fie',
+            'INSERT INTO "fieldwork_fieldactivity" ("',
+            'INSERT INTO "security_apitoken" ("digest',
+        ], writes
+
+
+def test_an_error_in_a_write_is_raised_by_the_block_and_nothing_is_kept(csr, customer):
+    rows_copy(ApiToken, _tokens(csr, 1, "dup"))
+    with pytest.raises(IntegrityError), transaction.atomic(), rows_written_together():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-9", status="C", crew="North")], **UPSERT)
+        rows_copy(ApiToken, _tokens(csr, 1, "dup"))  # the same digest again
+    assert "FA-9" not in _crews()
+
+
+def test_writes_made_before_an_exception_are_written(csr, customer):
+    with transaction.atomic():
+        with pytest.raises(ValueError), rows_written_together():
+            rows_upsert(FieldActivity, [_activity(customer, "FA-7", status="C", crew="North")], **UPSERT)
+            raise ValueError("stop")
+        assert _crews() == {"FA-7": "North"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_block_is_for_use_in_a_transaction():
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere the block changes nothing")
+    with pytest.raises(RuntimeError), rows_written_together():
+        pass
