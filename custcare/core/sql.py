@@ -84,7 +84,8 @@ _lendable: Any = None
 
 
 def _cursor_new(pg: Any, *, binary_lists: bool, kept: bool) -> Any:
-    """A psycopg.Cursor whose close() gives a kept cursor back, and closes one that is not kept."""
+    """A psycopg.Cursor whose close() gives a kept cursor back, and closes one that is not kept; it
+    converts its statements' placeholders once per statement text (see _kept_query_class)."""
     global _lendable
     if _lendable is None:
         import psycopg
@@ -99,6 +100,9 @@ def _cursor_new(pg: Any, *, binary_lists: bool, kept: bool) -> Any:
                 if not self.kept:
                     super().close()
 
+        query_class = _kept_query_class()
+        if query_class is not None:
+            LendableCursor._query_cls = query_class
         _lendable = LendableCursor
     cursor = _lendable(pg)
     cursor.kept, cursor.lent = kept, False
@@ -107,3 +111,36 @@ def _cursor_new(pg: Any, *, binary_lists: bool, kept: bool) -> Any:
 
         cursor.adapters.register_dumper(list, ListBinaryDumper)
     return cursor
+
+
+def _kept_query_class() -> Any:
+    """psycopg's statement conversion (placeholders to $n, a regular expression over the whole text)
+    with its result kept for any statement text. psycopg keeps it only for texts of up to 4,096
+    characters and 50 parameters, as ORMs generate long statements that never repeat; the statements
+    sent here repeat with the same text (core.rows builds them once per shape, and the writes of an
+    event sent together are longer than that): converting one of 6,000 characters again on every
+    run costs ~0.4 ms of CPU. None when psycopg's internals are not the ones this was written for
+    (its own conversion is used then)."""
+    import functools
+
+    try:
+        from psycopg._queries import PostgresQuery, _query2pg_nocache
+    except ImportError:
+        return None
+    if not all(hasattr(PostgresQuery, name) for name in ("convert", "dump", "_ensure_bytes")):
+        return None
+    convert_kept = functools.lru_cache(maxsize=512)(_query2pg_nocache)
+
+    class KeptQuery(PostgresQuery):
+        __slots__ = ()
+
+        def convert(self, query: Any, vars: Any) -> None:
+            if vars is None or not isinstance(query, str | bytes):
+                super().convert(query, vars)
+                return
+            self.query, self._want_formats, self._order, self._parts = convert_kept(
+                self._ensure_bytes(query), self._tx.encoding
+            )
+            self.dump(vars)
+
+    return KeptQuery

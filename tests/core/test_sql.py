@@ -106,3 +106,18 @@ def test_a_closed_cursor_is_lent_again_and_a_new_connection_gets_new_ones():
     # then the statements run on the new connection, with cursors of its own
     assert rows == [(42,)]
     assert fresh is not first and fresh.connection is connection.connection
+
+
+@pytest.mark.django_db
+def test_a_long_statement_with_many_parameters_runs_again_and_again():
+    if connection.vendor != "postgresql":
+        pytest.skip("server-binding cursors are PostgreSQL's")
+    # a statement longer and with more parameters than psycopg converts once and keeps (its
+    # conversion is kept here), run with different values each time
+    columns = ", ".join(f"%s::int AS c{n}" for n in range(70))
+    sql = f"SELECT {columns}, '{'x' * 5000}' AS pad"
+    for run in range(3):
+        with array_cursor() as cur:
+            cur.execute(sql, list(range(run, run + 70)))
+            row = cur.fetchone()
+        assert list(row[:70]) == list(range(run, run + 70)) and len(row[70]) == 5000
