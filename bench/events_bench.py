@@ -1,6 +1,6 @@
 """System events on PostgreSQL: the intake API, bulk intake, and the credit card expiry batch.
 
-    .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8]
+    .venv/bin/python -m bench.events_bench [--customers 3000] [--http-events 3000] [--clients 8] [--threads 1]
         [--bulk-events 20000] [--autopays 1000000] [--batch 500] [--workers 1,2,1,2]
         [--only statements,http,http-batch,bulk,expiry]
         [--db custcare_bench_ev] [--server postgres://postgres@127.0.0.1:5432] [--drop]
@@ -14,8 +14,9 @@ audit entries).
 
 - statements: SQL statements and in-process time of one event (event_receive) and of a batch of 1,000
   (events_receive_many), counted with CaptureQueriesContext.
-- http: gunicorn (2 sync worker processes) serves CustCare on 127.0.0.1; `--clients` threads send
-  `--http-events` events over keep-alive connections, bounded to 300 s. Events/s over the wall time;
+- http: gunicorn (2 sync worker processes; with `--threads N`, N threads each) serves CustCare on
+  127.0.0.1; `--clients` threads send `--http-events` events over keep-alive connections, bounded to
+  300 s. Events/s over the wall time;
   the bench's own CPU use while sending is printed (its client threads share the 2 CPUs).
 - http-batch: the same server; 2 client threads send `--bulk-events` events `--batch` at a time to
   POST /api/v1/events/<kind>/batch (one transaction per request).
@@ -243,11 +244,12 @@ def _wait_for_server(server: subprocess.Popen[bytes], deadline: float) -> None:
 
 
 def bench_http(
-    url: str, events: list[dict[str, Any]], clients: int, workers: int = 2, batch: int = 0
+    url: str, events: list[dict[str, Any]], clients: int, workers: int = 2, batch: int = 0, threads: int = 1
 ) -> dict[str, Any]:
-    """Events/s through gunicorn; `batch` > 0 sends them `batch` at a time to POST .../batch. The bench's
-    own CPU time while sending (its client threads share the machine's CPUs with the server) is
-    reported as cpu_share: the fraction of one CPU the load generator used."""
+    """Events/s through gunicorn; `batch` > 0 sends them `batch` at a time to POST .../batch; `threads` > 1
+    serves with that many threads per worker process (gthread). The bench's own CPU time while sending
+    (its client threads share the machine's CPUs with the server) is reported as cpu_share: the
+    fraction of one CPU the load generator used."""
     env = {**os.environ, "CUSTCARE_DATABASE_URL": url, "CUSTCARE_DEBUG": "0", "CUSTCARE_LOG_LEVEL": "ERROR"}
     server = subprocess.Popen(
         [
@@ -255,6 +257,7 @@ def bench_http(
             "custcare.wsgi:application",
             "--workers",
             str(workers),
+            *(["--threads", str(threads)] if threads > 1 else []),
             "--bind",
             f"127.0.0.1:{PORT}",
             "--log-level",
@@ -476,6 +479,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--http-events", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="http: threads per gunicorn worker process (gthread when > 1)"
+    )
     parser.add_argument("--bulk-events", type=int, default=20000)
     parser.add_argument("--autopays", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=500, help="events per request for http-batch")
@@ -505,10 +511,11 @@ def main() -> None:
         if "http" in only:
             _fresh_session()
             events = _events(f"H{tag}", args.http_events, pairs)
-            result = bench_http(url, events, args.clients)
+            result = bench_http(url, events, args.clients, threads=args.threads)
             raw = _raw_insert(result["events"], pairs, f"h{tag}")
             print(
-                f"http: {result['events']} events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
+                f"http (2 workers, {args.threads} thread{'s' if args.threads > 1 else ''} each): {result['events']}"
+                f" events in {result['seconds']:.2f} s = {result['rate']:.0f} events/s"
                 f" (target {HTTP_TARGET}); statuses {result['statuses']}; client CPU {result['cpu_share']:.2f} of one"
                 f" CPU; raw insert of the same contacts {result['events'] / raw:.0f} rows/s;"
                 f" ratio {result['rate'] / (result['events'] / raw):.4f}; load average {os.getloadavg()[0]:.1f}"
