@@ -7,8 +7,8 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 
 from custcare.core.rows import array_cursor
-from custcare.core.sql import fetch_prepared, server_cursor
-from custcare.customers.models import Person
+from custcare.core.sql import analyze_grown_tables, fetch_prepared, server_cursor
+from custcare.customers.models import AccessGroup, Person
 from tests.factories import person_make
 
 SQL = "SELECT id, primary_name FROM customers_person WHERE id = ANY(%s) ORDER BY id"
@@ -121,3 +121,46 @@ def test_a_long_statement_with_many_parameters_runs_again_and_again():
             cur.execute(sql, list(range(run, run + 70)))
             row = cur.fetchone()
         assert list(row[:70]) == list(range(run, run + 70)) and len(row[70]) == 5000
+
+
+def _analyze_count(table: str) -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT analyze_count FROM pg_stat_user_tables WHERE relname = %s", [table])
+        return cur.fetchone()[0]
+
+
+def _stats_flushed() -> None:
+    """This session's table statistics in shared memory now (PostgreSQL 15: after the next transaction)."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_stat_force_next_flush()")
+        cur.execute("SELECT 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tables_that_grew_past_their_statistics_are_analysed():
+    if connection.vendor != "postgresql":
+        assert analyze_grown_tables(min_rows=1) == []  # SQLite: nothing to do
+        return
+    table, name = "customers_accessgroup", "public.customers_accessgroup"
+    # given a table analysed while it was empty, then given 30 rows (committed)
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {table}")
+        cur.execute(f"ANALYZE {table}")
+    _stats_flushed()
+    AccessGroup.objects.bulk_create([AccessGroup(code=f"G{n:02d}", description=f"Group {n}") for n in range(30)])
+    _stats_flushed()
+    before = _analyze_count(table)
+    # when asked for tables that changed by at least 20 rows more than they held
+    analysed = analyze_grown_tables(min_rows=20)
+    _stats_flushed()
+    # then this one is analysed, and its statistics now hold its rows
+    assert name in analysed
+    assert _analyze_count(table) == before + 1
+    with connection.cursor() as cur:
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        assert cur.fetchone()[0] == 30
+    # and not again until it grows past that by another 20
+    assert name not in analyze_grown_tables(min_rows=20)
+    AccessGroup.objects.bulk_create([AccessGroup(code=f"H{n:02d}", description=f"Group {n}") for n in range(10)])
+    _stats_flushed()
+    assert name not in analyze_grown_tables(min_rows=20)  # 10 changes: below 30 + 20

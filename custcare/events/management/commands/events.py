@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from custcare.core.errors import DomainError
 from custcare.core.files import read_rows, reject_record, rejects_text
+from custcare.core.sql import analyze_grown_tables
 from custcare.events import import_worker
 from custcare.events.models import SystemEvent
 from custcare.events.registry import EventKind, event_kind_get
@@ -120,6 +121,7 @@ class Intake:
         self.summary.add(receive_batch(self.kind, self.batch, self.user))
         self.bar.update(len(self.batch))
         self.batch = []
+        analyze_grown_tables()
 
 
 class WorkerStopped(Exception):
@@ -206,6 +208,7 @@ class WorkerPool:
                 self._drain_others(0)
                 raise
             self.bar.update(len(batch))
+            analyze_grown_tables()  # for every worker's connection: they write the same tables
             while self._collect(wait=False):
                 pass
             return
