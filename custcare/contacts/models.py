@@ -236,7 +236,10 @@ class CustomerContact(models.Model):
 
 
 class ContactCharacteristic(models.Model):
-    contact = models.ForeignKey(CustomerContact, on_delete=models.CASCADE, related_name="characteristics")
+    # no index of its own: the unique (contact, char_type) index serves lookups by contact
+    contact = models.ForeignKey(
+        CustomerContact, on_delete=models.CASCADE, related_name="characteristics", db_index=False
+    )
     char_type = models.ForeignKey(CharacteristicType, on_delete=models.PROTECT)
     value = models.CharField(max_length=120)
 

@@ -168,3 +168,25 @@ def analyze_grown_tables(min_rows: int = 1000) -> list[str]:
         for name in names:
             cur.execute(f"ANALYZE {name}")
     return names
+
+
+def pattern_indexes_drop(schema_editor: Any, columns: dict[str, list[str]]) -> None:
+    """In a migration, PostgreSQL: drop the `varchar_pattern_ops` indexes Django adds beside the index
+    of a text primary key or foreign key (`..._like`), for these table columns. They serve only
+    `LIKE 'prefix%'` and nothing searches ids and codes that way; each costs an index entry per row
+    written. Django drops such an index with `IF EXISTS` when it alters the column later. SQLite has none."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cur:
+        for table, names in columns.items():
+            cur.execute(
+                "SELECT quote_ident(i.relname) FROM pg_index x"
+                " JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+                " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]"
+                " JOIN pg_opclass o ON o.oid = x.indclass[0]"
+                " WHERE t.relname = %s AND x.indnatts = 1 AND a.attname = ANY(%s)"
+                " AND o.opcname = 'varchar_pattern_ops'",
+                [table, names],
+            )
+            for (index,) in cur.fetchall():
+                schema_editor.execute(f"DROP INDEX IF EXISTS {index}")

@@ -164,3 +164,22 @@ def test_tables_that_grew_past_their_statistics_are_analysed():
     AccessGroup.objects.bulk_create([AccessGroup(code=f"H{n:02d}", description=f"Group {n}") for n in range(10)])
     _stats_flushed()
     assert name not in analyze_grown_tables(min_rows=20)  # 10 changes: below 30 + 20
+
+
+@pytest.mark.django_db
+def test_the_tables_generated_contacts_write_keep_no_pattern_or_covered_indexes():
+    if connection.vendor != "postgresql":
+        return  # SQLite has neither
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ('contacts_customercontact',"
+            " 'contacts_contactcharacteristic', 'fieldwork_fieldactivity', 'fieldwork_fieldactivityremark')"
+        )
+        indexes = cur.fetchall()
+    assert not [d for _, d in indexes if "pattern_ops" in d]
+    single = {(t, d.split("(")[-1].rstrip(")")) for t, d in indexes if "," not in d.split("(")[-1]}
+    assert ("contacts_contactcharacteristic", "contact_id") not in single  # the unique (contact_id, ...) serves
+    assert ("fieldwork_fieldactivityremark", "field_activity_id") not in single
+    assert any("UNIQUE" in d and "(contact_id, char_type_id)" in d for _, d in indexes)
+    assert any("UNIQUE" in d and "(field_activity_id, remark_type_id)" in d for _, d in indexes)
+    assert ("contacts_customercontact", "contact_class_id") in single  # the foreign key's own index stays
