@@ -62,9 +62,7 @@ class FieldActivity(models.Model):
 
 class FieldActivityRemark(models.Model):
     # no index of its own: the unique (field_activity, remark_type) index serves lookups by activity
-    field_activity = models.ForeignKey(
-        FieldActivity, on_delete=models.CASCADE, related_name="remarks", db_index=False
-    )
+    field_activity = models.ForeignKey(FieldActivity, on_delete=models.CASCADE, related_name="remarks", db_index=False)
     remark_type = models.ForeignKey(FieldActivityRemarkType, on_delete=models.PROTECT)
     text = models.TextField(blank=True)
 
