@@ -15,6 +15,9 @@ statements whose best plan does not depend on the values (key lookups and joins,
 Behind PgBouncer in transaction pooling mode, use PgBouncer 1.21 or later with `max_prepared_statements`
 set, and `ALTER ROLE ... SET plan_cache_mode = force_generic_plan` instead of the connection option
 (see docs/operations.md). SQLite runs the statement as usual.
+
+Also here, for the plans and indexes behind such statements: `analyze_grown_tables` (statistics that
+follow a bulk intake) and `pattern_indexes_drop` (a migration helper for text-key tables).
 """
 
 from __future__ import annotations

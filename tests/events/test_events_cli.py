@@ -54,6 +54,24 @@ def test_jsonl_import_processes_repeats_and_refuses_with_line_numbers(tmp_path, 
     assert SystemEvent.objects.count() == 3
 
 
+def test_statistics_are_refreshed_after_each_batch(tmp_path, customer, farsptocus, monkeypatch):  # noqa: F811
+    # the plans of the next batch are made from statistics that follow the tables' growth
+    calls: list[int] = []
+    monkeypatch.setattr(
+        "custcare.events.management.commands.events.analyze_grown_tables",
+        lambda: calls.append(SystemEvent.objects.count()) or [],
+    )
+    lines = [
+        json.dumps({"event_id": f"S-{n}", "payload": _payload(customer, field_activity_id=f"FA-S{n}")})
+        for n in range(5)
+    ]
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out, error = _import(str(path), "--kind", KIND, "--batch-size", "2")
+    assert error is None, out
+    assert calls == [2, 4, 5]  # after each batch, its events written
+
+
 def test_csv_import_reads_json_cells_and_exits_cleanly(tmp_path, customer, farsptocus):  # noqa: F811
     remarks = json.dumps([{"remark_type": "SPOKE", "text": "Asked about, the bill"}]).replace('"', '""')
     rows = [
