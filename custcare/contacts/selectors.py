@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,9 +60,37 @@ _ALG_FIELDS = ["code", "description", "algorithm_type", "parameters"]
 # process from the moment it commits, exactly as when each call read the configuration itself.
 _config_cache: dict[str, tuple[int, dict[tuple[Any, ...], list[dict[str, Any]]]]] = {}
 _VERSION_SQL = "SELECT value FROM contacts_configversion WHERE id = 1"
+# (database, version): the version a caller has just read in a statement of its own (see
+# config_version_known), used instead of reading it again
+_known_version: ContextVar[tuple[str, int | None] | None] = ContextVar("contacts_config_version", default=None)
+
+# the current configuration version as a scalar subquery, for a caller to read in a statement it sends
+# anyway and hand to config_version_known
+CONFIG_VERSION_SQL = f"({_VERSION_SQL})"
+
+
+def _database() -> str:
+    return f"{connection.alias}:{connection.settings_dict['NAME']}"
+
+
+@contextlib.contextmanager
+def config_version_known(version: int | None) -> Iterator[None]:
+    """Within the block, the configuration version is `version` (read by the caller with
+    CONFIG_VERSION_SQL in a statement of its own, just before) instead of one more statement per
+    contact_type_config_get: event intake reads it with its repeat check. A configuration change that
+    commits after the caller's statement is seen by the next call outside the block, as if the block
+    had run just before that change."""
+    token = _known_version.set((_database(), version))
+    try:
+        yield
+    finally:
+        _known_version.reset(token)
 
 
 def _config_version() -> int | None:
+    known = _known_version.get()
+    if known is not None and known[0] == _database():
+        return known[1]
     rows = fetch_prepared(_VERSION_SQL, [])
     return rows[0][0] if rows else None
 
@@ -84,7 +115,7 @@ def contact_type_config_get(
         raise ValidationFailed(
             "Name the contact type.", {"contact_type": ["Give contact_type_id, or contact_class and contact_type."]}
         )
-    database = f"{connection.alias}:{connection.settings_dict['NAME']}"
+    database = _database()
     version, cached = _config_cache.get(database, (None, {}))
     rows = cached.get(key)
     if rows is not None and _config_version() == version:

@@ -42,7 +42,12 @@ from pydantic import ValidationError as PydanticError
 from custcare.algorithms.registry import AlgorithmType
 from custcare.algorithms.services import algorithm_instance
 from custcare.contacts.models import CustomerContact
-from custcare.contacts.selectors import ContactTypeConfig, contact_type_config_get
+from custcare.contacts.selectors import (
+    CONFIG_VERSION_SQL,
+    ContactTypeConfig,
+    config_version_known,
+    contact_type_config_get,
+)
 from custcare.contacts.services import (
     NewContact,
     generated_contacts_check,
@@ -94,11 +99,13 @@ def events_system_user() -> Any:
 
 def _intake_state(
     kind: str, event_ids: list[str], *, draw_id: bool = False
-) -> tuple[dict[str, SystemEvent], Any, int | None]:
-    """The events among `event_ids` already stored, the events system user, and with `draw_id` (one
+) -> tuple[dict[str, SystemEvent], Any, int | None, int | None]:
+    """The events among `event_ids` already stored, the events system user, with `draw_id` (one
     event id, on PostgreSQL) the id the event is to be stored under when it is new (None for a
-    repeat: no sequence value is drawn for it). The repeat check, the check that the cached system
-    user still exists and the new event's id are one statement, prepared on PostgreSQL (a second one
+    repeat: no sequence value is drawn for it), and the contact type configuration version (for
+    config_version_known: the contact types the events need are then read from the process's cache
+    without a statement of their own). The repeat check, the check that the cached system user still
+    exists, the new event's id and the version are one statement, prepared on PostgreSQL (a second one
     reads the stored events when there are repeats, which is rare)."""
     cached = _system_users.get(connection.settings_dict["NAME"])
     table, users = SystemEvent._meta.db_table, get_user_model()._meta.db_table
@@ -106,8 +113,8 @@ def _intake_state(
     draw = "NULL"
     if draw_id and connection.vendor == "postgresql":
         draw = f"CASE WHEN s.repeats = 0 THEN nextval('{_event_sequence()}'::regclass) END"
-    ((repeats, user_ok, drawn),) = fetch_prepared(
-        f"SELECT s.repeats, s.user_ok, {draw} FROM (SELECT"
+    ((repeats, user_ok, drawn, config_version),) = fetch_prepared(
+        f"SELECT s.repeats, s.user_ok, {draw}, {CONFIG_VERSION_SQL} FROM (SELECT"
         f" (SELECT COUNT(*) FROM {table} WHERE kind = %s AND {among}) AS repeats,"
         f" (SELECT COUNT(*) FROM {users} WHERE id = %s AND is_active) AS user_ok) s",
         [kind, *params, cached.pk if cached is not None else -1],
@@ -117,7 +124,7 @@ def _intake_state(
         if repeats
         else {}
     )
-    return stored, cached if user_ok else events_system_user(), drawn
+    return stored, cached if user_ok else events_system_user(), drawn, config_version
 
 
 _sequences: dict[str, str] = {}
@@ -448,11 +455,11 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
     cls = _kind(kind)
     _check_id(event_id)
     parsed = _payload(cls, payload)
-    stored, system, event_pk = _intake_state(kind, [event_id], draw_id=True)
+    stored, system, event_pk, config_version = _intake_state(kind, [event_id], draw_id=True)
     if event_id in stored:
         return stored[event_id], False
     try:
-        with transaction.atomic():
+        with transaction.atomic(), config_version_known(config_version):
             if cls.set_based:  # as a batch of one: decided, then written in one statement (PostgreSQL)
                 event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
                 event.pk = event_pk
@@ -498,7 +505,7 @@ def event_raise(*, kind: str, event_id: str, payload: dict[str, Any], user: Any)
     cls = _kind(kind)
     _check_id(event_id)
     parsed = _payload(cls, payload)
-    stored, _system, _ = _intake_state(kind, [event_id])
+    stored, _system, _, _ = _intake_state(kind, [event_id])
     if event_id in stored:
         return stored[event_id]
     sender = user if getattr(user, "is_authenticated", False) else None
@@ -656,7 +663,7 @@ def _receive_many(
             results[i] = exc
     if not parsed:
         return [r for r in results if r is not None]
-    stored, system, _ = _intake_state(kind, sorted({items[i][0] for i in parsed}))
+    stored, system, _, config_version = _intake_state(kind, sorted({items[i][0] for i in parsed}))
     fresh: dict[str, SystemEvent] = {}
     order: list[int] = []
     now = timezone.now()
@@ -669,7 +676,7 @@ def _receive_many(
         order.append(i)
         results[i] = (fresh[event_id], True)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), config_version_known(config_version):
             events = [fresh[items[i][0]] for i in order]
             payloads = [parsed[i] for i in order]
             if cls.set_based:

@@ -60,6 +60,37 @@ def test_a_type_read_before_costs_one_small_statement(reference):
     ]
 
 
+def test_a_version_the_caller_read_saves_the_statement_and_is_current_again_after_the_block(reference):
+    # given the type cached, and the version as a caller reads it in a statement of its own
+    _meter()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {selectors.CONFIG_VERSION_SQL}")
+        (version,) = cur.fetchone()
+    # when the type is read in a block that knows the version
+    with CaptureQueriesContext(connection) as known, selectors.config_version_known(version):
+        config = _meter()
+    # then no statement is sent for it
+    assert known.captured_queries == [] and config.contact_type.description == "Meter problem"
+    # and a change made after the caller's read is seen by the first read after the block
+    ContactType.objects.filter(pk=_type().pk).update(description="Meter trouble")
+    with selectors.config_version_known(version):
+        stale = _meter()
+    assert stale.contact_type.description == "Meter problem"  # as if read just before the change
+    assert _meter().contact_type.description == "Meter trouble"
+
+
+def test_a_version_known_for_another_database_is_not_used(reference):
+    _meter()
+    token = selectors._known_version.set(("elsewhere:db", -1))  # a version read on another connection
+    try:
+        with CaptureQueriesContext(connection) as other:
+            config = _meter()
+    finally:
+        selectors._known_version.reset(token)
+    assert [q["sql"] for q in other.captured_queries] == ["SELECT value FROM contacts_configversion WHERE id = 1"]
+    assert config.contact_type.description == "Meter problem"
+
+
 def test_each_call_gets_its_own_instances(reference):
     config = _meter()
     config.contact_type.description = "changed by a caller"
