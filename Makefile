@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/custcare
 export CUSTCARE_VAR ?= $(CURDIR)/var
 
-.PHONY: demo test lint test-pg test-sqlite install install-test browser bench serve clean
+.PHONY: demo test lint test-pg test-sqlite install install-test browser bench bench-tools serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,8 +53,16 @@ test-sqlite: install-test
 
 test: lint test-pg test-sqlite
 
-bench: install-test
-	$(BIN)/python -m bench.run
+# `make bench` lists the benchmarks; `make bench BENCH="events --drop"` runs one (see bench/run.py).
+bench: install-test bench-tools
+	$(BIN)/python -m bench.run $(BENCH)
+
+# Debian's wrk generates the HTTP load of the event intake benchmark (a C program: the load generator
+# takes little of the CPUs it shares with the server; without it the benchmark uses Python threads).
+bench-tools:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the HTTP benchmarks..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) \
+	  || { echo "Could not install wrk: run 'apt-get install wrk' as root, or run the benchmark with --loader python."; exit 1; }; }
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
