@@ -1,7 +1,7 @@
 """One HTTP request end to end, in process: CPU time, SQL statements and a cProfile of the request path.
 
     .venv/bin/python -m bench.http_profile [--db custcare_bench_ev] [--requests 300] [--profile 40]
-        [--path event|get|direct]
+        [--path event|get|direct] [--sort tottime] [--callers NAME_REGEX]
 
 Calls the WSGI application gunicorn serves (custcare.wsgi.application, every middleware, the
 request_started/finished signals) with a bearer token, as a client of the intake API would, in a
@@ -58,6 +58,8 @@ def main() -> None:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions by cumulative CPU time")
+    parser.add_argument("--sort", default="cumulative", help="with --profile: pstats order (cumulative, tottime)")
+    parser.add_argument("--callers", default="", help="with --profile: also print the callers of these functions")
     parser.add_argument("--path", choices=["event", "get", "direct"], default="event")
     args = parser.parse_args()
     os.environ["CUSTCARE_DATABASE_URL"] = f"{args.server}/{args.db}"
@@ -148,7 +150,10 @@ def main() -> None:
         print("   ", sql[:200])
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.profile)
+        stats = pstats.Stats(profiler, stream=out).sort_stats(args.sort)
+        stats.print_stats(args.profile)
+        if args.callers:
+            stats.print_callers(args.callers)
         print(out.getvalue())
 
 

@@ -451,8 +451,11 @@ def sql_in_set(column: str, values: list[str]) -> tuple[str, list[Any]]:
     of up to SMALL_SET values (one event's) is `= ANY(<array>)`: array_cursor's statements are
     prepared after a few runs, and the generic plan of the join assumes a set of ten values, for which
     it prefers hashing a whole table of a few thousand rows to looking the values up in its index (0.5
-    ms of the database's time for one account, against 0.05). Run it through array_cursor."""
+    ms of the database's time for one account, against 0.05). One value is `= %s` (see sql_in). Run it
+    through array_cursor."""
     if connection.vendor == "postgresql":
+        if len(values) == 1:
+            return f"{column} = %s", list(values)
         if len(values) <= SMALL_SET:
             return f"{column} = ANY(%s::text[])", [list(values)]
         return f"{column} IN (SELECT unnest(%s::text[]))", [list(values)]
@@ -462,7 +465,14 @@ def sql_in_set(column: str, values: list[str]) -> tuple[str, list[Any]]:
 def sql_in(column: str, values: list[Any]) -> tuple[str, list[Any]]:
     """`column` is one of `values`, as SQL and its parameters: on PostgreSQL `= ANY(%s)` with one array
     parameter (the statement text stays short however many values there are: the driver does not
-    rewrite thousands of placeholders), elsewhere `IN (%s, ...)`."""
+    rewrite thousands of placeholders), elsewhere `IN (%s, ...)`. One value is `= %s` on PostgreSQL:
+    the statements of one event are prepared, and a generic plan estimates ten values for an array
+    parameter, so on a table of a thousand rows it prefers a sequential scan to looking ten keys up
+    in an index, and keeps that plan while the table grows until the next ANALYZE (measured: the
+    existing-contacts read of every intake request scanned the whole contacts table after a first
+    import into a new database); for one value it estimates one row and uses the index."""
     if connection.vendor == "postgresql":
+        if len(values) == 1:
+            return f"{column} = %s", list(values)
         return f"{column} = ANY(%s)", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

@@ -304,6 +304,23 @@ class _Planned:
     reminders: list[tuple[dict[str, Any], str]]
 
 
+def _generated_contacts_sql(refs: list[str]) -> tuple[str, list[Any]]:
+    """The read of the generated contacts stored under these origin references: the generated-contact
+    conditions of the two partial unique indexes, so that they are used (the origin as a literal: a
+    generic plan can only use a partial index whose condition the statement's text implies; one
+    event's one reference as `= %s`, see sql_in). Prepared on PostgreSQL: a key lookup, planned once
+    per connection."""
+    among, params = sql_in("origin_reference", refs)
+    user_origin = CustomerContact.Origin.USER.value
+    assert user_origin.isalpha()
+    return (
+        f"SELECT id, origin_reference, person_id, premise_id FROM {CustomerContact._meta.db_table}"
+        f" WHERE NOT (origin = '{user_origin}') AND NOT (origin_reference = '')"
+        f" AND (person_id IS NOT NULL OR person_id IS NULL) AND {among} ORDER BY id",
+        params,
+    )
+
+
 def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Planned | DomainError]:
     """For each event (a group of specs), its contacts as one-by-one processing would give them: a
     contact found by its key (stored, or created by an earlier successful event of the batch) is
@@ -323,18 +340,7 @@ def _contacts_plan(groups: list[list[ContactSpec]], *, user: Any) -> list[_Plann
     stored: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
     refs = sorted({s.origin_reference for s in specs})
     if refs:
-        # the generated-contact conditions of the two partial unique indexes, so that they are used
-        # (the origin as a literal: a generic plan can only use a partial index whose condition the
-        # statement's text implies). Prepared on PostgreSQL: a key lookup, planned once per connection.
-        among, params = sql_in("origin_reference", refs)
-        user_origin = CustomerContact.Origin.USER.value
-        assert user_origin.isalpha()
-        rows = fetch_prepared(
-            f"SELECT id, origin_reference, person_id, premise_id FROM {CustomerContact._meta.db_table}"
-            f" WHERE NOT (origin = '{user_origin}') AND NOT (origin_reference = '')"
-            f" AND (person_id IS NOT NULL OR person_id IS NULL) AND {among} ORDER BY id",
-            params,
-        )
+        rows = fetch_prepared(*_generated_contacts_sql(refs))
         for pk, reference, person_id, premise_id in rows:
             key: tuple[str, str | None, str | None] = (
                 (reference, person_id, None) if person_id else (reference, None, premise_id)

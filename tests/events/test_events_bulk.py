@@ -297,3 +297,33 @@ def test_a_contact_type_change_between_two_events_is_seen_by_the_second(integrat
     assert list(
         Reminder.objects.filter(contact_id__in=second.contact_ids).values_list("send_to_role_id", flat=True)
     ) == ["FIELD"]
+
+
+def test_existing_contacts_read_keeps_to_the_indexes_in_its_generic_plan(integrator, customer, farsptocus):  # noqa: F811
+    """The read runs prepared, from a generic plan kept for the connection's life: planned for a small
+    contacts table, it must still look the reference up in the partial unique indexes, or every event
+    after it scans the whole table as it grows (an array of references is estimated at ten values,
+    for which a sequential scan of a few hundred rows looked cheaper)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements and their generic plans are PostgreSQL's")
+    from custcare.events.services import _generated_contacts_sql
+
+    # given a contacts table of a few hundred generated contacts, analysed at that size
+    spoke = [{"remark_type": "SPOKE", "text": "Hello"}]
+    items = [(f"P-{i}", _payload(customer, field_activity_id=f"FA-P{i}", remarks=spoke)) for i in range(400)]
+    assert all(r[0].status == "PROCESSED" for r in events_receive_many(kind=KIND, items=items, user=integrator))  # type: ignore[index]
+    sql, params = _generated_contacts_sql(["FA-SPOKE:field-activity:FA-P7:SPOKE"])
+    assert len(params) == 1 and sql.count("%s") == 1
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE contacts_customercontact")
+        # when the statement for one reference is planned generically
+        cur.execute(f"PREPARE one_ref (text) AS {sql.replace('%s', '$1')}")
+        cur.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cur.execute("EXPLAIN EXECUTE one_ref ('FA-SPOKE:field-activity:FA-P7:SPOKE')")
+        plan = "\n".join(row[0] for row in cur.fetchall())
+        cur.execute("EXECUTE one_ref ('FA-SPOKE:field-activity:FA-P7:SPOKE')")
+        found = cur.fetchall()
+        cur.execute("DEALLOCATE one_ref")
+    # then it reads the partial unique indexes, not the table, and finds the contact
+    assert "Seq Scan" not in plan and "cc_generated_once_per_person" in plan, plan
+    assert [row[1] for row in found] == ["FA-SPOKE:field-activity:FA-P7:SPOKE"]
