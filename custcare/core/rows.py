@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, transaction
 from django.utils import timezone
 
 from custcare.core.sql import server_cursor
@@ -334,11 +334,14 @@ def _execute(writes: list[_Write]) -> None:
 
 
 class _Pending:
-    """The writes of a rows_written_together block not sent yet."""
+    """The writes of a rows_written_together block not sent yet. `before_send`, when given, is called
+    before writes are sent ahead of the block's end (see write_transaction)."""
 
-    def __init__(self) -> None:
+    def __init__(self, before_send: Callable[[], None] | None = None) -> None:
         self.writes: list[_Write] = []
         self.tables: dict[str, bool] = {}
+        self.before_send = before_send
+        self.sending = False  # its own statement is being sent
 
     def add(self, write: _Write) -> None:
         # a table written twice in one statement is fine for inserts, not for an upsert (the second
@@ -349,10 +352,16 @@ class _Pending:
         for t, upsert in write.tables.items():
             self.tables[t] = self.tables.get(t, False) or upsert
 
-    def flush(self) -> None:
+    def flush(self, *, last: bool = False) -> None:
         writes, self.writes, self.tables = self.writes, [], {}
         if writes:
-            _execute(writes)
+            if not last and self.before_send is not None:
+                self.before_send()
+            self.sending = True
+            try:
+                _execute(writes)
+            finally:
+                self.sending = False
 
 
 def _send(write: _Write) -> None:
@@ -403,6 +412,60 @@ def rows_written_together() -> Iterator[None]:
             pending.flush()
     finally:
         db._custcare_pending = None  # type: ignore[attr-defined]
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction (as transaction.atomic()) whose writes are sent together (as in
+    rows_written_together), begun only if it takes more than one statement to write them. On
+    PostgreSQL, outside a transaction, the block's reads run on their own (each sees what is committed
+    when it runs, as every statement of a READ COMMITTED transaction does) and the writes wait; when
+    they make one statement, sent at the end of the block, that statement is the transaction: it is
+    written whole or not at all, and the BEGIN and COMMIT round trips are saved (one event received
+    over HTTP: 2 of its 9). Before anything else is written — a write that must go ahead of the others,
+    any statement that is not a SELECT, a nested atomic block — the transaction begins and holds the
+    rest of the block, as transaction.atomic() would. An error leaves nothing written. Inside a
+    transaction, and elsewhere than on PostgreSQL, it is transaction.atomic() and rows_written_together().
+
+    Only for blocks that take no row locks (SELECT ... FOR UPDATE needs the transaction from the start)
+    and register no on_commit callbacks (outside a transaction Django runs them at once)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql" or db.in_atomic_block or getattr(db, "_custcare_pending", None) is not None:
+        with transaction.atomic(), rows_written_together():
+            yield
+        return
+    with ExitStack() as stack:
+        begun = False
+
+        def begin() -> None:
+            nonlocal begun
+            if not begun:
+                if db.in_atomic_block:
+                    raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+                stack.enter_context(transaction.atomic())
+                begun = True
+
+        pending = _Pending(before_send=begin)
+
+        def flush_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            if pending.sending:
+                return execute(sql, params, many, context)
+            if db.in_atomic_block and not begun:  # transaction.atomic() entered within the block
+                raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+            if pending.writes or sql.lstrip()[:6].upper() != "SELECT":
+                begin()
+            pending.flush()
+            return execute(sql, params, many, context)
+
+        db._custcare_pending = pending  # type: ignore[attr-defined]
+        try:
+            with db.execute_wrapper(flush_first):
+                yield  # an error: what waits is never sent; a transaction begun rolls back
+                if db.in_atomic_block and not begun:
+                    raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+                pending.flush(last=True)
+        finally:
+            db._custcare_pending = None  # type: ignore[attr-defined]
 
 
 class _Columns:

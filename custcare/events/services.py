@@ -61,9 +61,9 @@ from custcare.core.rows import (
     array_cursor,
     audit_rows_insert,
     rows_copy,
-    rows_written_together,
     sql_in,
     sql_in_set,
+    write_transaction,
 )
 from custcare.core.sql import fetch_prepared
 from custcare.customers.models import AccountPerson, ServiceAgreement
@@ -465,15 +465,16 @@ def event_receive(*, kind: str, event_id: str, payload: dict[str, Any], user: An
     if event_id in stored:
         return stored[event_id], False
     try:
-        with transaction.atomic(), config_version_known(config_version):
-            if cls.set_based:  # as a batch of one: decided, then written in one statement (PostgreSQL)
+        if cls.set_based:  # as a batch of one: decided, then written in one statement (PostgreSQL)
+            # which is then the transaction: no BEGIN and COMMIT round trips (see write_transaction)
+            with write_transaction(), config_version_known(config_version):
                 event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
                 event.pk = event_pk
-                with rows_written_together():
-                    audit = _receive_set_based(cls, [event], [parsed], system=system)
-                    summary = f"{kind} {event_id}: {event.status}"
-                    rows_copy(AuditEntry, [*audit, *_events_insert([event], user=user, summary=summary)])
-                return event, True
+                audit = _receive_set_based(cls, [event], [parsed], system=system)
+                summary = f"{kind} {event_id}: {event.status}"
+                rows_copy(AuditEntry, [*audit, *_events_insert([event], user=user, summary=summary)])
+            return event, True
+        with transaction.atomic(), config_version_known(config_version):
             outcome = _process(cls, parsed, user=system)
             event = _event_new(kind=kind, event_id=event_id, payload=payload, sender_id=user.pk, now=timezone.now())
             event.pk = event_pk

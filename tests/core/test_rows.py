@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from custcare.core.models import AuditEntry
-from custcare.core.rows import audit_rows_insert, rows_copy, rows_upsert, rows_written_together
+from custcare.core.rows import audit_rows_insert, rows_copy, rows_upsert, rows_written_together, write_transaction
 from custcare.core.sql import fetch_prepared
 from custcare.fieldwork.models import FieldActivity
 from custcare.security.models import ApiToken
@@ -142,3 +142,99 @@ def test_the_block_is_for_use_in_a_transaction():
         pytest.skip("elsewhere the block changes nothing")
     with pytest.raises(RuntimeError), rows_written_together():
         pass
+
+
+# write_transaction: outside a transaction (the tests below commit for real: transaction=True)
+
+
+def _sent(queries: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"].split(" ")[0] + ("" if q["sql"] in ("BEGIN", "COMMIT") else " ...") for q in queries.captured_queries
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writes_that_make_one_statement_are_their_own_transaction(csr, customer):
+    # when a block reads, then writes rows of three tables
+    with CaptureQueriesContext(connection) as queries, write_transaction():
+        seen = _crews()
+        rows_upsert(FieldActivity, [_activity(customer, "FA-1", status="C", crew="North")], **UPSERT)
+        rows_copy(ApiToken, _tokens(csr, 2, "w"))
+        rows_copy(AuditEntry, audit_rows_insert(ApiToken, [_token_row(csr, 901)], action="add", user=csr))
+    # then everything is written and committed (no transaction is left open)
+    assert seen == {} and not connection.in_atomic_block
+    assert _crews() == {"FA-1": "North"} and ApiToken.objects.filter(digest__regex=r"^(w|a901)").count() == 3
+    if connection.vendor == "postgresql":
+        # by the read and one statement, without BEGIN and COMMIT
+        assert _sent(queries) == ["SELECT ...", "WITH ..."], _sent(queries)
+    else:
+        assert _sent(queries)[0].startswith("BEGIN")  # an atomic block
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_before_anything_is_sent_leaves_nothing(csr, customer):
+    with pytest.raises(ValueError), write_transaction():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-2", status="C", crew="North")], **UPSERT)
+        rows_copy(ApiToken, _tokens(csr, 1, "x"))
+        raise ValueError("stop")
+    assert _crews() == {} and not ApiToken.objects.filter(digest__startswith="x").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_write_leaves_nothing_and_the_connection_usable(csr, customer):
+    rows_copy(ApiToken, _tokens(csr, 1, "dup"))
+    with pytest.raises(IntegrityError), write_transaction():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-3", status="C", crew="North")], **UPSERT)
+        rows_copy(ApiToken, _tokens(csr, 1, "dup"))  # the same digest again: the one statement fails
+    assert _crews() == {} and ApiToken.objects.filter(digest__startswith="dup").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("early", ["orm write", "upsert twice"])
+def test_a_write_that_goes_ahead_begins_the_transaction_and_an_error_undoes_it_all(csr, customer, early):
+    # given a block that writes something ahead of its end: an ORM write, or a table upserted twice
+    # (the second upsert must see the first, which is then sent first)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(ValueError), write_transaction():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-4", status="C", crew="North")], **UPSERT)
+        if early == "orm write":
+            FieldActivity.objects.create(**_activity(customer, "FA-5", status="C", crew="South"))
+        else:
+            rows_upsert(FieldActivity, [_activity(customer, "FA-4", status="P", crew="West")], **UPSERT)
+        rows_copy(ApiToken, _tokens(csr, 1, "y"))
+        # when the block then fails
+        raise ValueError("stop")
+    # then nothing it wrote is kept
+    assert _crews() == {} and not ApiToken.objects.filter(digest__startswith="y").exists()
+    if connection.vendor == "postgresql":
+        assert _sent(queries)[0] == "BEGIN" and "COMMIT" not in _sent(queries), _sent(queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_that_goes_ahead_keeps_the_block_in_one_transaction(csr, customer):
+    with CaptureQueriesContext(connection) as queries, write_transaction():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-6", status="C", crew="North")], **UPSERT)
+        FieldActivity.objects.create(**_activity(customer, "FA-8", status="C", crew="South"))
+        rows_copy(ApiToken, _tokens(csr, 1, "z"))
+    assert _crews() == {"FA-6": "North", "FA-8": "South"} and ApiToken.objects.filter(digest="z0000").exists()
+    if connection.vendor == "postgresql":
+        assert _sent(queries) == ["BEGIN", "INSERT ...", "INSERT ...", "INSERT ...", "COMMIT"], _sent(queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_atomic_block_begun_inside_is_refused_before_it_writes(csr, customer):
+    if connection.vendor != "postgresql":
+        pytest.skip("elsewhere the block is an atomic block: one inside it is a savepoint")
+    with pytest.raises(RuntimeError, match="atomic block began inside"), write_transaction():
+        rows_upsert(FieldActivity, [_activity(customer, "FA-9", status="C", crew="North")], **UPSERT)
+        with transaction.atomic():
+            FieldActivity.objects.create(**_activity(customer, "FA-10", status="C", crew="South"))
+    assert _crews() == {}
+
+
+def test_inside_a_transaction_it_is_a_savepoint(csr, customer):
+    with transaction.atomic():
+        with pytest.raises(ValueError), write_transaction():
+            rows_upsert(FieldActivity, [_activity(customer, "FA-11", status="C", crew="North")], **UPSERT)
+            raise ValueError("stop")
+        rows_upsert(FieldActivity, [_activity(customer, "FA-12", status="C", crew="South")], **UPSERT)
+    assert _crews() == {"FA-12": "South"}

@@ -327,3 +327,49 @@ def test_existing_contacts_read_keeps_to_the_indexes_in_its_generic_plan(integra
     # then it reads the partial unique indexes, not the table, and finds the contact
     assert "Seq Scan" not in plan and "cc_generated_once_per_person" in plan, plan
     assert [row[1] for row in found] == ["FA-SPOKE:field-activity:FA-P7:SPOKE"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ids_left", ["enough", "none"])
+def test_an_event_outside_a_transaction_is_written_by_one_statement_and_committed(
+    integrator,
+    customer,
+    farsptocus,  # noqa: F811
+    ids_left,
+):
+    """Received over HTTP (no transaction around it), an event's writes are one statement, which is its
+    own transaction: no BEGIN or COMMIT. When the process's block of contact ids runs out mid-event, the
+    writes before the draw go first, in a transaction that holds the event's other writes."""
+    from custcare.core import ids
+
+    spoke = [{"remark_type": "SPOKE", "text": "Hello"}]
+    ids._cache.clear()  # a block of ids drawn by the first event
+    event_receive(
+        kind=KIND, event_id="T-1", payload=_payload(customer, field_activity_id="FA-T1", remarks=spoke), user=integrator
+    )
+    if ids_left == "none":
+        ids._cache[connection.settings_dict["NAME"]] = []
+    with CaptureQueriesContext(connection) as one:
+        event, new = event_receive(
+            kind=KIND,
+            event_id="T-2",
+            payload=_payload(customer, field_activity_id="FA-T2", remarks=spoke),
+            user=integrator,
+        )
+    sent = [q["sql"] for q in one.captured_queries]
+    assert new and event.status == "PROCESSED", event.error
+    # everything it wrote is committed: the event, its field activity and remark, its contact, the audit
+    assert not connection.in_atomic_block
+    stored = SystemEvent.objects.get(event_id="T-2")
+    assert stored.contact_ids == event.contact_ids and len(stored.contact_ids) == 1
+    contact = CustomerContact.objects.get(pk=stored.contact_ids[0])
+    assert contact.origin_reference == "FA-SPOKE:field-activity:FA-T2:SPOKE"
+    assert FieldActivityRemark.objects.filter(field_activity_id="FA-T2").count() == 1
+    assert AuditEntry.objects.filter(entity_id__in=[contact.pk, str(stored.pk)]).count() == 2
+    if connection.vendor != "postgresql":
+        return
+    if ids_left == "enough":
+        assert "BEGIN" not in sent and "COMMIT" not in sent and len(sent) == 6, sent
+    else:
+        assert sent.count("BEGIN") == 1 and sent[-1] == "COMMIT", sent
+        assert any("nextval" in s for s in sent)
