@@ -610,8 +610,9 @@ def main() -> None:
         if "statements" in only:
             result = bench_statements(pairs, f"S{tag}")
             print(
-                f"statements (BEGIN and COMMIT counted when sent): one event {result['one']}, {result['one_ms']:.1f} ms in-process;"
-                f" a batch of 1,000 events {result['many']}, {result['many_ms']:.0f} ms in process"
+                f"statements (BEGIN and COMMIT counted when sent): one event {result['one']},"
+                f" {result['one_ms']:.1f} ms in-process; a batch of 1,000 events {result['many']},"
+                f" {result['many_ms']:.0f} ms in process"
             )
         if "http" in only:
             history = ""
