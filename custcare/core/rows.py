@@ -137,7 +137,7 @@ def rows_copy(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
         _send(_Write(("insert", model, shape), insert, columns.params(), {table.name: False}))
         return
-    _flush_pending()  # a COPY is a statement of its own: what is waiting goes first
+    _flush_pending()  # a COPY is a statement of its own, which Django's execute wrappers do not see
     convert = [(f.attname, table.converters[f.attname]) for f in fields]
     columns_sql = ", ".join(table.columns[f.attname] for f in fields)
     with connection.cursor() as cur, cur.copy(f"COPY {table.name} ({columns_sql}) FROM STDIN") as copy:
@@ -373,8 +373,12 @@ def _send(write: _Write) -> None:
 
 
 def _flush_pending() -> None:
+    """A write of its own follows: what is waiting goes first, and in write_transaction the transaction
+    begins."""
     pending: _Pending | None = getattr(connections[DEFAULT_DB_ALIAS], "_custcare_pending", None)
     if pending is not None:
+        if pending.before_send is not None:
+            pending.before_send()
         pending.flush()
 
 

@@ -190,7 +190,7 @@ def test_a_failing_write_leaves_nothing_and_the_connection_usable(csr, customer)
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("early", ["orm write", "upsert twice"])
+@pytest.mark.parametrize("early", ["orm write", "upsert twice", "copy"])
 def test_a_write_that_goes_ahead_begins_the_transaction_and_an_error_undoes_it_all(csr, customer, early):
     # given a block that writes something ahead of its end: an ORM write, or a table upserted twice
     # (the second upsert must see the first, which is then sent first)
@@ -198,13 +198,15 @@ def test_a_write_that_goes_ahead_begins_the_transaction_and_an_error_undoes_it_a
         rows_upsert(FieldActivity, [_activity(customer, "FA-4", status="C", crew="North")], **UPSERT)
         if early == "orm write":
             FieldActivity.objects.create(**_activity(customer, "FA-5", status="C", crew="South"))
+        elif early == "copy":  # 20 rows or more: a COPY, which no execute wrapper sees
+            rows_copy(ApiToken, _tokens(csr, 25, "c"))
         else:
             rows_upsert(FieldActivity, [_activity(customer, "FA-4", status="P", crew="West")], **UPSERT)
         rows_copy(ApiToken, _tokens(csr, 1, "y"))
         # when the block then fails
         raise ValueError("stop")
     # then nothing it wrote is kept
-    assert _crews() == {} and not ApiToken.objects.filter(digest__startswith="y").exists()
+    assert _crews() == {} and not ApiToken.objects.filter(digest__regex=r"^[yc]").exists()
     if connection.vendor == "postgresql":
         assert _sent(queries)[0] == "BEGIN" and "COMMIT" not in _sent(queries), _sent(queries)
 
@@ -238,3 +240,14 @@ def test_inside_a_transaction_it_is_a_savepoint(csr, customer):
             raise ValueError("stop")
         rows_upsert(FieldActivity, [_activity(customer, "FA-12", status="C", crew="South")], **UPSERT)
     assert _crews() == {"FA-12": "South"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_copy_first_thing_in_the_block_begins_the_transaction(csr, customer):
+    # given a block whose first write is a COPY (20 rows or more), with nothing waiting before it
+    with pytest.raises(ValueError), write_transaction():
+        rows_copy(ApiToken, _tokens(csr, 25, "k"))
+        rows_upsert(FieldActivity, [_activity(customer, "FA-13", status="C", crew="North")], **UPSERT)
+        raise ValueError("stop")
+    # then the COPY is undone with the rest
+    assert not ApiToken.objects.filter(digest__startswith="k").exists() and _crews() == {}
