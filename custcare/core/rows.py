@@ -418,6 +418,13 @@ def rows_written_together() -> Iterator[None]:
         db._custcare_pending = None  # type: ignore[attr-defined]
 
 
+def write_transaction_begin() -> None:
+    """In a write_transaction block, begin its transaction now, with what waits sent first: call it
+    before code that opens atomic blocks of its own (a service decorated with transaction.atomic) or
+    locks rows. Elsewhere it sends what waits, as any other statement would."""
+    _flush_pending()
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """A transaction (as transaction.atomic()) whose writes are sent together (as in
@@ -431,8 +438,10 @@ def write_transaction() -> Iterator[None]:
     rest of the block, as transaction.atomic() would. An error leaves nothing written. Inside a
     transaction, and elsewhere than on PostgreSQL, it is transaction.atomic() and rows_written_together().
 
-    Only for blocks that take no row locks (SELECT ... FOR UPDATE needs the transaction from the start)
-    and register no on_commit callbacks (outside a transaction Django runs them at once)."""
+    Code in the block that opens an atomic block of its own, or locks rows, calls
+    write_transaction_begin() first (an atomic block begun inside before the transaction is refused
+    with a RuntimeError before it writes anything). No on_commit callbacks: outside a transaction
+    Django runs them at once."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql" or db.in_atomic_block or getattr(db, "_custcare_pending", None) is not None:
         with transaction.atomic(), rows_written_together():

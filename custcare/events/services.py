@@ -64,6 +64,7 @@ from custcare.core.rows import (
     sql_in,
     sql_in_set,
     write_transaction,
+    write_transaction_begin,
 )
 from custcare.core.sql import fetch_prepared
 from custcare.customers.models import AccountPerson, ServiceAgreement
@@ -419,6 +420,8 @@ def _contacts_write(planned: list[_Planned], *, user: Any) -> list[dict[str, Any
     """Write the planned new contacts with their audit entries (see generated_contacts_save) and their
     reminders; returns the audit entries (rows) left for the caller to write with its own."""
     entries = generated_contacts_save(contacts=[n for p in planned for n in p.new], user=user)
+    if any(p.reminders for p in planned):
+        write_transaction_begin()  # reminder_log is an atomic block of its own
     for p in planned:
         for row, comment in p.reminders:
             reminder_log(contact=CustomerContact(**row), comment=comment, user=user)

@@ -330,7 +330,7 @@ def test_existing_contacts_read_keeps_to_the_indexes_in_its_generic_plan(integra
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("ids_left", ["enough", "none"])
+@pytest.mark.parametrize("ids_left", ["enough", "none", "reminder"])
 def test_an_event_outside_a_transaction_is_written_by_one_statement_and_committed(
     integrator,
     customer,
@@ -349,6 +349,8 @@ def test_an_event_outside_a_transaction_is_written_by_one_statement_and_committe
     )
     if ids_left == "none":
         ids._cache[connection.settings_dict["NAME"]] = []
+    elif ids_left == "reminder":  # the contact type asks for a follow-up: reminder_log, an atomic block
+        ContactType.objects.filter(contact_class_id="SVC", type_code="FIELDVIS").update(reminder_role="FIELD")
     with CaptureQueriesContext(connection) as one:
         event, new = event_receive(
             kind=KIND,
@@ -366,10 +368,15 @@ def test_an_event_outside_a_transaction_is_written_by_one_statement_and_committe
     assert contact.origin_reference == "FA-SPOKE:field-activity:FA-T2:SPOKE"
     assert FieldActivityRemark.objects.filter(field_activity_id="FA-T2").count() == 1
     assert AuditEntry.objects.filter(entity_id__in=[contact.pk, str(stored.pk)]).count() == 2
+    if ids_left == "reminder":
+        reminder = Reminder.objects.get(contact=contact)
+        assert reminder.send_to_role_id == "FIELD"
+        assert reminder.log_entry.comment.endswith("Follow up: Crew North 3 spoke to the customer: Hello")
     if connection.vendor != "postgresql":
         return
     if ids_left == "enough":
         assert "BEGIN" not in sent and "COMMIT" not in sent and len(sent) == 6, sent
     else:
         assert sent.count("BEGIN") == 1 and sent[-1] == "COMMIT", sent
-        assert any("nextval" in s for s in sent)
+        if ids_left == "none":
+            assert any("nextval" in s for s in sent)
