@@ -450,11 +450,14 @@ def write_transaction() -> Iterator[None]:
     with ExitStack() as stack:
         begun = False
 
+        def refuse_inner_atomic() -> None:
+            if db.in_atomic_block and not begun:  # transaction.atomic() entered within the block
+                raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+
         def begin() -> None:
             nonlocal begun
             if not begun:
-                if db.in_atomic_block:
-                    raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+                refuse_inner_atomic()
                 stack.enter_context(transaction.atomic())
                 begun = True
 
@@ -463,8 +466,7 @@ def write_transaction() -> Iterator[None]:
         def flush_first(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
             if pending.sending:
                 return execute(sql, params, many, context)
-            if db.in_atomic_block and not begun:  # transaction.atomic() entered within the block
-                raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+            refuse_inner_atomic()
             if pending.writes or sql.lstrip()[:6].upper() != "SELECT":
                 begin()
             pending.flush()
@@ -474,8 +476,7 @@ def write_transaction() -> Iterator[None]:
         try:
             with db.execute_wrapper(flush_first):
                 yield  # an error: what waits is never sent; a transaction begun rolls back
-                if db.in_atomic_block and not begun:
-                    raise RuntimeError("write_transaction(): an atomic block began inside it; begin it first.")
+                refuse_inner_atomic()
                 pending.flush(last=True)
         finally:
             db._custcare_pending = None  # type: ignore[attr-defined]
